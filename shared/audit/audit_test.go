@@ -1,0 +1,158 @@
+package audit
+
+import (
+	"crypto/ed25519"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestNormalizeText(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"trim and collapse", "  Hei\n\n  alle\t! ", "Hei alle !"},
+		{"nfc", "a\u030a", "å"},
+		{"case kept", "Oslo KOMMUNE", "Oslo KOMMUNE"},
+		{"invalid utf-8", "a\xffb", "a\uFFFDb"},
+		{"empty", " \n ", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := NormalizeText(tc.in); got != tc.want {
+				t.Errorf("NormalizeText(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+	if TextHash("Hei  alle") != TextHash("Hei alle\n") {
+		t.Error("TextHash differs for texts with the same normal form")
+	}
+	if got := TextHash(""); got != "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" {
+		t.Errorf("TextHash(\"\") = %s", got)
+	}
+}
+
+func validEntry() Entry {
+	return Entry{ID: "0b8e6c55-5f3c-4d1e-9a51-1d2f3a4b5c6d", Platform: "facebook", At: "2026-11-22T10:00:00Z",
+		Bundle: "2026-11-22.1", Action: ActionOverridden, Reason: "Godkjent av leder",
+		Findings: []Finding{{Rule: "pii.phone", Severity: "warn", Excerpt: "9*****78"}}}
+}
+
+func TestValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		edit  func(e *Entry)
+		paths []string
+	}{
+		{"valid", func(e *Entry) {}, nil},
+		{"upper-case uuid", func(e *Entry) { e.ID = strings.ToUpper(e.ID) }, []string{"id"}},
+		{"not a uuid", func(e *Entry) { e.ID = "1; DROP TABLE audit" }, []string{"id"}},
+		{"server action", func(e *Entry) { e.Action = ActionBundlePublished }, []string{"action"}},
+		{"server platform", func(e *Entry) { e.Platform = "server" }, []string{"platform"}},
+		{"override without reason", func(e *Entry) { e.Reason = " " }, []string{"reason"}},
+		{"bad time", func(e *Entry) { e.At = "i går" }, []string{"at"}},
+		{"bad hash", func(e *Entry) { e.TextSHA256 = "ABC" }, []string{"text_sha256"}},
+		{"bad finding", func(e *Entry) { e.Findings[0].Severity = "fatal"; e.Findings[0].Rule = "" },
+			[]string{"findings[0].rule", "findings[0].severity"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := validEntry()
+			tc.edit(&e)
+			var got []string
+			for _, p := range e.Validate() {
+				got = append(got, p.Path)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.paths) {
+				t.Errorf("problems at %v, want %v", got, tc.paths)
+			}
+		})
+	}
+}
+
+// chain builds a log of n records with a checkpoint after every k.
+func chain(t *testing.T, key ed25519.PrivateKey, n, k int) ([]Record, []Checkpoint) {
+	t.Helper()
+	var rs []Record
+	var cps []Checkpoint
+	prev := GenesisHash
+	for i := 1; i <= n; i++ {
+		e := validEntry()
+		e.ID = fmt.Sprintf("0b8e6c55-5f3c-4d1e-9a51-%012d", i)
+		e.User = "kari"
+		r := Record{Seq: int64(i), Entry: e, Received: "2026-11-22T10:00:00Z"}
+		Seal(prev, &r)
+		prev = r.Hash
+		rs = append(rs, r)
+		if i%k == 0 || i == n {
+			cps = append(cps, SignCheckpoint(key, int64(i), r.Hash, "2026-11-22T10:00:00Z"))
+		}
+	}
+	return rs, cps
+}
+
+func verify(pub ed25519.PublicKey, rs []Record, cps []Checkpoint) Report {
+	v := NewVerifier(pub, cps)
+	for i := range rs {
+		v.Add(&rs[i])
+	}
+	return v.Finish()
+}
+
+func TestVerify(t *testing.T) {
+	seed := make([]byte, ed25519.SeedSize)
+	key := ed25519.NewKeyFromSeed(seed)
+	pub := key.Public().(ed25519.PublicKey)
+	other := ed25519.NewKeyFromSeed(append(make([]byte, 31), 1))
+
+	for _, tc := range []struct {
+		name   string
+		tamper func(rs []Record, cps []Checkpoint) ([]Record, []Checkpoint)
+		want   []string // kind@position
+	}{
+		{"intact", func(rs []Record, cps []Checkpoint) ([]Record, []Checkpoint) { return rs, cps }, nil},
+		{"edited reason", func(rs []Record, cps []Checkpoint) ([]Record, []Checkpoint) {
+			rs[3].Reason = "endret"
+			return rs, cps
+		}, []string{"edited@4", "checkpoint@5", "checkpoint@10"}},
+		{"edited and rehashed", func(rs []Record, cps []Checkpoint) ([]Record, []Checkpoint) {
+			rs[3].Action = ActionPublished
+			rs[3].Hash = Hash(rs[3].Prev, &rs[3])
+			return rs, cps
+		}, []string{"chain@5", "checkpoint@5", "checkpoint@10"}},
+		{"deleted in the middle", func(rs []Record, cps []Checkpoint) ([]Record, []Checkpoint) {
+			return append(rs[:6:6], rs[7:]...), cps
+		}, []string{"deleted@7"}},
+		{"deleted at the end", func(rs []Record, cps []Checkpoint) ([]Record, []Checkpoint) {
+			return rs[:8], cps
+		}, []string{"deleted@9"}},
+		{"whole log rewritten", func(rs []Record, cps []Checkpoint) ([]Record, []Checkpoint) {
+			rs[0].Findings = nil
+			prev := GenesisHash
+			for i := range rs {
+				Seal(prev, &rs[i])
+				prev = rs[i].Hash
+			}
+			return rs, cps
+		}, []string{"checkpoint@5", "checkpoint@10"}},
+		{"forged checkpoint", func(rs []Record, cps []Checkpoint) ([]Record, []Checkpoint) {
+			return rs, append(cps, SignCheckpoint(other, 12, GenesisHash, "2026-11-22T10:00:00Z"))
+		}, []string{"signature@12"}},
+		{"reordered", func(rs []Record, cps []Checkpoint) ([]Record, []Checkpoint) {
+			rs[1], rs[2] = rs[2], rs[1]
+			return rs, cps
+		}, []string{"deleted@2", "order@2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rs, cps := chain(t, key, 10, 5)
+			rs, cps = tc.tamper(rs, cps)
+			rep := verify(pub, rs, cps)
+			var got []string
+			for _, f := range rep.Faults {
+				got = append(got, fmt.Sprintf("%s@%d", f.Kind, f.Position))
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("faults %v, want %v\n%+v", got, tc.want, rep.Faults)
+			}
+			if rep.OK != (len(tc.want) == 0) {
+				t.Errorf("OK = %v with faults %v", rep.OK, got)
+			}
+		})
+	}
+}
