@@ -149,12 +149,16 @@ type Verifier struct {
 	chain    string // hash recomputed from contents along the chain
 	faults   []Fault
 	overflow bool
+	// cpFault is the index in faults of the first checkpoint mismatch;
+	// later mismatches follow from it and are only counted.
+	cpFault int
+	cpLater int
 }
 
 // NewVerifier returns a verifier that trusts only checkpoints signed by pub.
 // Checkpoints with a bad signature are reported and not used.
 func NewVerifier(pub ed25519.PublicKey, cps []Checkpoint) *Verifier {
-	v := &Verifier{cps: map[int64][]Checkpoint{}, stored: GenesisHash, chain: GenesisHash}
+	v := &Verifier{cps: map[int64][]Checkpoint{}, stored: GenesisHash, chain: GenesisHash, cpFault: -1}
 	for _, c := range cps {
 		if !c.VerifySignature(pub) {
 			v.fault(Fault{Kind: FaultSignature, Position: c.Size, Msg: "checkpoint signature is not valid for the server's key"})
@@ -205,6 +209,11 @@ func (v *Verifier) Add(r *Record) {
 	for _, c := range v.cps[r.Seq] {
 		v.checked++
 		if c.Hash != v.chain {
+			if v.cpFault >= 0 {
+				v.cpLater++
+				continue
+			}
+			v.cpFault = len(v.faults)
 			v.fault(Fault{Kind: FaultCheckpoint, Position: r.Seq, Msg: fmt.Sprintf("the checkpoint signed at %s for the first %d records does not match: a record at or before this position was changed", c.Time, c.Size)})
 		}
 	}
@@ -214,6 +223,9 @@ func (v *Verifier) Add(r *Record) {
 func (v *Verifier) Finish() Report {
 	if v.maxCP > v.last {
 		v.fault(Fault{Kind: FaultDeleted, Position: v.last + 1, To: v.maxCP, Msg: fmt.Sprintf("a signed checkpoint covers %d records but the log ends at position %d (deleted)", v.maxCP, v.last)})
+	}
+	if v.cpLater > 0 && v.cpFault < len(v.faults) {
+		v.faults[v.cpFault].Msg += fmt.Sprintf("; %d later checkpoints fail too", v.cpLater)
 	}
 	if v.overflow {
 		v.faults = append(v.faults, Fault{Kind: FaultOrder, Position: v.last, Msg: fmt.Sprintf("more than %d faults; the rest are not listed", MaxFaults)})

@@ -1,0 +1,70 @@
+package server
+
+import (
+	"context"
+	"time"
+
+	"github.com/postvakt/postvakt/shared/audit"
+)
+
+// AuditFilter selects records. Zero fields do not filter.
+type AuditFilter struct {
+	From, To time.Time // on the entry's time (At); To is exclusive
+	User     string
+	Unit     string
+	Platform string
+	Rule     string
+	Action   string
+	// Before pages backwards: only records with Seq < Before (0: from the
+	// newest). Limit caps the page (0: no limit).
+	Before int64
+	Limit  int
+}
+
+// AppendResult says what Append did with a batch.
+type AppendResult struct {
+	Accepted   int `json:"accepted"`
+	Duplicates int `json:"duplicates"`
+}
+
+// RuleWeek is a count of findings of one rule in one ISO week.
+type RuleWeek struct {
+	Week  string // "2026-W47"
+	Rule  string
+	Count int
+}
+
+// AuditLog is the append-only, hash-chained audit log.
+type AuditLog interface {
+	// Append adds entries in order. An entry whose ID is already in the
+	// log, or earlier in the same batch, is counted as a duplicate and not
+	// stored. Each stored record is chained to its predecessor and, after
+	// the batch, a checkpoint of the new head is signed. Received is set
+	// to now.
+	Append(ctx context.Context, entries []audit.Entry, now time.Time) (AppendResult, error)
+	// List returns records matching f, newest first.
+	List(ctx context.Context, f AuditFilter) ([]audit.Record, error)
+	// Get returns the record at position seq, or ENOTFOUND.
+	Get(ctx context.Context, seq int64) (*audit.Record, error)
+	// Each calls fn for every record matching f in position order (f's
+	// Before and Limit are ignored); it stops at fn's first error.
+	Each(ctx context.Context, f AuditFilter, fn func(*audit.Record) error) error
+	// Checkpoints returns every signed checkpoint, oldest first.
+	Checkpoints(ctx context.Context) ([]audit.Checkpoint, error)
+	// RuleWeeks counts findings per rule per ISO week of the entry's time.
+	RuleWeeks(ctx context.Context, f AuditFilter) ([]RuleWeek, error)
+}
+
+// VerifyLog replays the whole log against its signed checkpoints; pub is
+// the server's checkpoint key.
+func VerifyLog(ctx context.Context, log AuditLog, pub []byte) (audit.Report, error) {
+	cps, err := log.Checkpoints(ctx)
+	if err != nil {
+		return audit.Report{}, err
+	}
+	v := audit.NewVerifier(pub, cps)
+	if err := log.Each(ctx, AuditFilter{}, func(r *audit.Record) error { v.Add(r); return nil }); err != nil {
+		return audit.Report{}, err
+	}
+	return v.Finish(), nil
+}

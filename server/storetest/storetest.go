@@ -1,0 +1,246 @@
+// Package storetest is the contract test suite every Postvakt store
+// (server/sqlite, server/postgres) must pass. A store's own tests call Run
+// with a function that opens a fresh, empty store.
+package storetest
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/postvakt/postvakt/server"
+	"github.com/postvakt/postvakt/shared/audit"
+)
+
+// Store is everything a Postvakt store implements.
+type Store interface {
+	server.UserStore
+	server.RuleStore
+	server.AuditLog
+}
+
+// Key is the checkpoint key the opener must give the store; tests verify
+// checkpoints with its public half.
+var Key = ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
+
+// T0 is the time the suite pretends it is.
+var T0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+
+// Run runs the suite; open returns a fresh store signing with Key.
+func Run(t *testing.T, open func(t *testing.T) Store) {
+	t.Run("Users", func(t *testing.T) { testUsers(t, open(t)) })
+	t.Run("RefreshTokens", func(t *testing.T) { testRefresh(t, open(t)) })
+	t.Run("Bundles", func(t *testing.T) { testBundles(t, open(t)) })
+	t.Run("Crisis", func(t *testing.T) { testCrisis(t, open(t)) })
+	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
+}
+
+func wantCode(t *testing.T, what string, err error, code string) {
+	t.Helper()
+	if got := server.ErrorCode(err); got != code {
+		t.Fatalf("%s: got code %q (%v), want %q", what, got, err, code)
+	}
+}
+
+func testUsers(t *testing.T, s Store) {
+	ctx := context.Background()
+	u := &server.User{Name: "kari", Unit: "kommunikasjon", Roles: []string{"staff", "admin"}, PasswordHash: []byte("x"), CreatedAt: T0}
+	wantCode(t, "CreateUser", s.CreateUser(ctx, u), "")
+	if u.ID == 0 {
+		t.Fatal("CreateUser did not set ID")
+	}
+	wantCode(t, "CreateUser again", s.CreateUser(ctx, &server.User{Name: "kari", Roles: []string{"staff"}, PasswordHash: []byte("y"), CreatedAt: T0}), server.ECONFLICT)
+	got, err := s.FindUserByName(ctx, "kari")
+	wantCode(t, "FindUserByName", err, "")
+	if got.ID != u.ID || got.Unit != u.Unit || fmt.Sprint(got.Roles) != "[staff admin]" || !got.HasRole("admin") || !got.CreatedAt.Equal(T0) {
+		t.Errorf("FindUserByName = %+v", got)
+	}
+	_, err = s.FindUserByName(ctx, "' OR 1=1 --")
+	wantCode(t, "FindUserByName unknown", err, server.ENOTFOUND)
+	_, err = s.FindUserByID(ctx, u.ID)
+	wantCode(t, "FindUserByID", err, "")
+}
+
+func testRefresh(t *testing.T, s Store) {
+	ctx := context.Background()
+	u := &server.User{Name: "ola", Roles: []string{"staff"}, PasswordHash: []byte("x"), CreatedAt: T0}
+	wantCode(t, "CreateUser", s.CreateUser(ctx, u), "")
+	mk := func(hash, fam string) {
+		t.Helper()
+		wantCode(t, "CreateRefreshToken", s.CreateRefreshToken(ctx, &server.RefreshToken{Hash: hash, Family: fam, UserID: u.ID, CreatedAt: T0, ExpiresAt: T0.Add(time.Hour)}), "")
+	}
+	mk("a1", "A")
+	got, err := s.UseRefreshToken(ctx, "a1", T0.Add(time.Minute))
+	wantCode(t, "UseRefreshToken", err, "")
+	if got.Family != "A" || got.UserID != u.ID {
+		t.Errorf("UseRefreshToken = %+v", got)
+	}
+	mk("a2", "A")
+	_, err = s.UseRefreshToken(ctx, "a1", T0.Add(time.Minute))
+	wantCode(t, "reuse", err, server.ECONFLICT)
+	_, err = s.UseRefreshToken(ctx, "a2", T0.Add(time.Minute))
+	wantCode(t, "successor after reuse", err, server.ECONFLICT)
+	_, err = s.UseRefreshToken(ctx, "nope", T0)
+	wantCode(t, "unknown", err, server.EUNAUTHORIZED)
+	mk("b1", "B")
+	_, err = s.UseRefreshToken(ctx, "b1", T0.Add(2*time.Hour))
+	wantCode(t, "expired", err, server.EUNAUTHORIZED)
+	mk("c1", "C")
+	wantCode(t, "RevokeFamily", s.RevokeFamily(ctx, "C"), "")
+	_, err = s.UseRefreshToken(ctx, "c1", T0)
+	wantCode(t, "revoked", err, server.ECONFLICT)
+}
+
+func testBundles(t *testing.T, s Store) {
+	ctx := context.Background()
+	_, err := s.Published(ctx)
+	wantCode(t, "Published on empty store", err, server.ENOTFOUND)
+	for i, v := range []string{"v1", "v2"} {
+		b := &server.BundleVersion{Version: v, JSON: []byte(`{"version":"` + v + `"}`), ETag: `"` + v + `"`, Rules: i + 1, CreatedBy: "kari", CreatedAt: T0.Add(time.Duration(i) * time.Minute)}
+		wantCode(t, "CreateBundle", s.CreateBundle(ctx, b), "")
+	}
+	wantCode(t, "CreateBundle again", s.CreateBundle(ctx, &server.BundleVersion{Version: "v1", JSON: []byte("{}"), ETag: `"x"`, CreatedBy: "kari", CreatedAt: T0}), server.ECONFLICT)
+	wantCode(t, "Publish unknown", s.Publish(ctx, server.Publication{Version: "v9", PublishedBy: "kari", PublishedAt: T0}), server.ENOTFOUND)
+	wantCode(t, "Publish v2", s.Publish(ctx, server.Publication{Version: "v2", PublishedBy: "kari", PublishedAt: T0.Add(time.Hour)}), "")
+	p, err := s.Published(ctx)
+	wantCode(t, "Published", err, "")
+	if p.Version != "v2" || string(p.JSON) != `{"version":"v2"}` || p.ETag != `"v2"` || !p.PublishedAt.Equal(T0.Add(time.Hour)) {
+		t.Errorf("Published = %+v", p)
+	}
+	wantCode(t, "rollback to v1", s.Publish(ctx, server.Publication{Version: "v1", PublishedBy: "kari", PublishedAt: T0.Add(2 * time.Hour), Rollback: true}), "")
+	if p, _ := s.Published(ctx); p == nil || p.Version != "v1" {
+		t.Errorf("Published after rollback = %+v, want v1", p)
+	}
+	list, err := s.ListBundles(ctx)
+	wantCode(t, "ListBundles", err, "")
+	if len(list) != 2 || list[0].Version != "v2" || list[1].Version != "v1" || list[0].JSON != nil || list[1].Rules != 1 {
+		t.Errorf("ListBundles = %+v", list)
+	}
+	pubs, err := s.Publications(ctx)
+	wantCode(t, "Publications", err, "")
+	if len(pubs) != 2 || pubs[0].Version != "v1" || !pubs[0].Rollback || pubs[1].Version != "v2" {
+		t.Errorf("Publications = %+v", pubs)
+	}
+	_, err = s.FindBundle(ctx, "v1'; DROP TABLE bundles; --")
+	wantCode(t, "FindBundle unknown", err, server.ENOTFOUND)
+}
+
+func testCrisis(t *testing.T, s Store) {
+	ctx := context.Background()
+	c, err := s.Crisis(ctx)
+	wantCode(t, "Crisis", err, "")
+	if c.Active {
+		t.Errorf("new store in crisis: %+v", c)
+	}
+	want := server.Crisis{Active: true, Message: "Flom", Team: []string{"kari"}, UpdatedBy: "kari", UpdatedAt: T0}
+	wantCode(t, "SetCrisis", s.SetCrisis(ctx, want), "")
+	c, _ = s.Crisis(ctx)
+	if fmt.Sprint(c) != fmt.Sprint(want) {
+		t.Errorf("Crisis = %+v, want %+v", c, want)
+	}
+}
+
+// Entry returns a valid entry with id number i.
+func Entry(i int, user, action string, rules ...string) audit.Entry {
+	e := audit.Entry{ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), User: user, Unit: "oppvekst", Platform: "facebook",
+		At: T0.Add(time.Duration(i) * 24 * time.Hour).Format(time.RFC3339), Bundle: "v1", Action: action, Findings: []audit.Finding{}}
+	for _, r := range rules {
+		e.Findings = append(e.Findings, audit.Finding{Rule: r, Severity: "warn", Excerpt: "9*****78"})
+	}
+	return e
+}
+
+func testAudit(t *testing.T, s Store) {
+	ctx := context.Background()
+	batch := []audit.Entry{
+		Entry(1, "kari", "published"),
+		Entry(2, "ola", "overridden", "pii.phone"),
+		Entry(2, "ola", "overridden", "pii.phone"), // a duplicate within the batch
+		Entry(3, "kari", "blocked", "pii.national_id", "pii.phone"),
+	}
+	res, err := s.Append(ctx, batch, T0)
+	wantCode(t, "Append", err, "")
+	if res != (server.AppendResult{Accepted: 3, Duplicates: 1}) {
+		t.Errorf("Append = %+v, want 3 accepted, 1 duplicate", res)
+	}
+	for i := 0; i < 2; i++ {
+		res, err = s.Append(ctx, batch, T0.Add(time.Minute))
+		wantCode(t, "Append again", err, "")
+		if res != (server.AppendResult{Accepted: 0, Duplicates: 4}) {
+			t.Errorf("Append again = %+v, want 0 accepted, 4 duplicates", res)
+		}
+	}
+	res, _ = s.Append(ctx, []audit.Entry{Entry(4, "per", "cancelled")}, T0.Add(time.Hour))
+	if res.Accepted != 1 {
+		t.Errorf("Append fourth = %+v", res)
+	}
+
+	count := func(f server.AuditFilter) []int64 {
+		t.Helper()
+		rs, err := s.List(ctx, f)
+		wantCode(t, "List", err, "")
+		seqs := []int64{}
+		for _, r := range rs {
+			seqs = append(seqs, r.Seq)
+		}
+		return seqs
+	}
+	const meta = `x' OR '1'='1' --; DROP TABLE audit; "%_\`
+	for _, tc := range []struct {
+		name string
+		f    server.AuditFilter
+		want string
+	}{
+		{"all", server.AuditFilter{}, "[4 3 2 1]"},
+		{"user", server.AuditFilter{User: "kari"}, "[3 1]"},
+		{"unit", server.AuditFilter{Unit: "oppvekst"}, "[4 3 2 1]"},
+		{"platform", server.AuditFilter{Platform: "x"}, "[]"},
+		{"action", server.AuditFilter{Action: "overridden"}, "[2]"},
+		{"rule", server.AuditFilter{Rule: "pii.phone"}, "[3 2]"},
+		{"from", server.AuditFilter{From: T0.Add(2 * 24 * time.Hour)}, "[4 3 2]"},
+		{"to", server.AuditFilter{To: T0.Add(3 * 24 * time.Hour)}, "[2 1]"},
+		{"page", server.AuditFilter{Limit: 2}, "[4 3]"},
+		{"next page", server.AuditFilter{Limit: 2, Before: 3}, "[2 1]"},
+		// SQL metacharacters are values, never syntax.
+		{"meta user", server.AuditFilter{User: meta}, "[]"},
+		{"meta unit", server.AuditFilter{Unit: meta}, "[]"},
+		{"meta platform", server.AuditFilter{Platform: meta}, "[]"},
+		{"meta action", server.AuditFilter{Action: meta}, "[]"},
+		{"meta rule", server.AuditFilter{Rule: meta}, "[]"},
+	} {
+		if got := fmt.Sprint(count(tc.f)); got != tc.want {
+			t.Errorf("%s: got %s, want %s", tc.name, got, tc.want)
+		}
+	}
+
+	r, err := s.Get(ctx, 2)
+	wantCode(t, "Get", err, "")
+	if r.ID != batch[1].ID || r.User != "ola" || len(r.Findings) != 1 || r.Findings[0].Excerpt != "9*****78" || r.Received != T0.Format(time.RFC3339Nano) {
+		t.Errorf("Get(2) = %+v", r)
+	}
+	_, err = s.Get(ctx, 99)
+	wantCode(t, "Get(99)", err, server.ENOTFOUND)
+
+	var seqs []int64
+	wantCode(t, "Each", s.Each(ctx, server.AuditFilter{}, func(r *audit.Record) error { seqs = append(seqs, r.Seq); return nil }), "")
+	if fmt.Sprint(seqs) != "[1 2 3 4]" {
+		t.Errorf("Each visited %v", seqs)
+	}
+	weeks, err := s.RuleWeeks(ctx, server.AuditFilter{})
+	wantCode(t, "RuleWeeks", err, "")
+	if got := fmt.Sprint(weeks); got != "[{2026-W48 pii.national_id 1} {2026-W48 pii.phone 2}]" {
+		t.Errorf("RuleWeeks = %s", got)
+	}
+	cps, err := s.Checkpoints(ctx)
+	wantCode(t, "Checkpoints", err, "")
+	if len(cps) != 2 || cps[0].Size != 3 || cps[1].Size != 4 {
+		t.Errorf("Checkpoints = %+v, want sizes 3 and 4", cps)
+	}
+	rep, err := server.VerifyLog(ctx, s, Key.Public().(ed25519.PublicKey))
+	wantCode(t, "VerifyLog", err, "")
+	if !rep.OK || rep.Entries != 4 || rep.Checkpoints != 2 {
+		t.Errorf("VerifyLog = %+v", rep)
+	}
+}
