@@ -1,0 +1,239 @@
+package http
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/labstack/echo/v4"
+	"github.com/postvakt/postvakt/server"
+)
+
+// Token issuer and audiences. Access tokens and page sessions are both
+// JWTs but with different audiences, so one cannot stand in for the other.
+const (
+	Issuer      = "postvakt"
+	AudienceAPI = "postvakt-api"
+	AudienceWeb = "postvakt-web"
+)
+
+// Keys are the HMAC keys for tokens, by key id. Current signs; every key
+// verifies, so a key can be rotated in while tokens signed with the old
+// one expire.
+type Keys struct {
+	Current string
+	Secrets map[string][]byte
+}
+
+// NewKeys returns a key set with one fresh random key.
+func NewKeys() *Keys {
+	b := make([]byte, 32)
+	rand.Read(b)
+	id := KeyIDOf(b)
+	return &Keys{Current: id, Secrets: map[string][]byte{id: b}}
+}
+
+// KeyIDOf returns the id of an HMAC secret: a prefix of its SHA-256.
+func KeyIDOf(secret []byte) string {
+	h := sha256.Sum256(append([]byte("postvakt-jwt-kid\n"), secret...))
+	return hex.EncodeToString(h[:6])
+}
+
+// Claims are an access token's or a page session's claims.
+type Claims struct {
+	Name  string   `json:"name"`
+	Roles []string `json:"roles"`
+	Unit  string   `json:"unit,omitempty"`
+	// SID is a page session's id; the CSRF token is derived from it.
+	SID string `json:"sid,omitempty"`
+	jwt.RegisteredClaims
+}
+
+// UserID returns the numeric user id in the subject.
+func (c *Claims) UserID() int64 {
+	var id int64
+	fmt.Sscan(c.Subject, &id)
+	return id
+}
+
+// HasRole reports whether the token carries role.
+func (c *Claims) HasRole(role string) bool { return slices.Contains(c.Roles, role) }
+
+func (k *Keys) sign(c *Claims) (string, error) {
+	t := jwt.NewWithClaims(jwt.SigningMethodHS256, c)
+	t.Header["kid"] = k.Current
+	return t.SignedString(k.Secrets[k.Current])
+}
+
+// parse verifies a token: HS256 only, a known kid, our issuer, the given
+// audience, and an expiry that has not passed.
+func (k *Keys) parse(token, audience string, now time.Time) (*Claims, error) {
+	var c Claims
+	_, err := jwt.ParseWithClaims(token, &c, func(t *jwt.Token) (any, error) {
+		kid, _ := t.Header["kid"].(string)
+		secret, ok := k.Secrets[kid]
+		if !ok {
+			return nil, errors.New("unknown key id")
+		}
+		return secret, nil
+	},
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithIssuer(Issuer),
+		jwt.WithAudience(audience),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithTimeFunc(func() time.Time { return now }),
+	)
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+func newClaims(u *server.User, audience string, now time.Time, ttl time.Duration) *Claims {
+	jti := make([]byte, 12)
+	rand.Read(jti)
+	return &Claims{
+		Name:  u.Name,
+		Roles: u.Roles,
+		Unit:  u.Unit,
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    Issuer,
+			Subject:   fmt.Sprint(u.ID),
+			Audience:  jwt.ClaimStrings{audience},
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
+			ID:        base64.RawURLEncoding.EncodeToString(jti),
+		},
+	}
+}
+
+const claimsKey = "postvakt.claims"
+
+// claimsOf returns the claims the auth middleware stored.
+func claimsOf(c echo.Context) *Claims {
+	cl, _ := c.Get(claimsKey).(*Claims)
+	return cl
+}
+
+// requireToken accepts requests with a valid bearer access token.
+func requireToken(keys *Keys, now func() time.Time) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Request().Header.Get("Authorization")
+			tok, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok || tok == "" {
+				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="postvakt"`)
+				return server.Errorf(server.EUNAUTHORIZED, "A bearer token is required.")
+			}
+			cl, err := keys.parse(tok, AudienceAPI, now())
+			if err != nil {
+				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="postvakt", error="invalid_token"`)
+				if errors.Is(err, jwt.ErrTokenExpired) {
+					return server.Errorf(server.EUNAUTHORIZED, "The token has expired.")
+				}
+				return server.Errorf(server.EUNAUTHORIZED, "The token is not valid.")
+			}
+			c.Set(claimsKey, cl)
+			return next(c)
+		}
+	}
+}
+
+// requireRole accepts requests whose claims carry one of roles; it runs
+// after requireToken or requireSession.
+func requireRole(roles ...string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			cl := claimsOf(c)
+			if cl == nil {
+				return server.Errorf(server.EUNAUTHORIZED, "Sign in first.")
+			}
+			for _, r := range roles {
+				if cl.HasRole(r) {
+					return next(c)
+				}
+			}
+			return server.Errorf(server.EFORBIDDEN, "This needs the %s role.", strings.Join(roles, " or "))
+		}
+	}
+}
+
+// csrfToken derives a page session's CSRF token from its id.
+func (k *Keys) csrfToken(sid string) string {
+	m := hmac.New(sha256.New, k.Secrets[k.Current])
+	m.Write([]byte("postvakt-csrf\n" + sid))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func hashToken(tok string) string {
+	h := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(h[:])
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// limiter counts failures per key in fixed windows. It is per process;
+// a server with several processes limits per process.
+type limiter struct {
+	mu   sync.Mutex
+	now  func() time.Time
+	hits map[string]*window
+}
+
+type window struct {
+	n     int
+	reset time.Time
+}
+
+func newLimiter(now func() time.Time) *limiter {
+	return &limiter{now: now, hits: map[string]*window{}}
+}
+
+// blocked reports whether key has max or more failures in its window.
+func (l *limiter) blocked(key string, max int) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w := l.hits[key]
+	return w != nil && l.now().Before(w.reset) && w.n >= max
+}
+
+// fail records a failure for key.
+func (l *limiter) fail(key string, per time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if len(l.hits) > 100_000 {
+		for k, w := range l.hits {
+			if !now.Before(w.reset) {
+				delete(l.hits, k)
+			}
+		}
+	}
+	w := l.hits[key]
+	if w == nil || !now.Before(w.reset) {
+		w = &window{reset: now.Add(per)}
+		l.hits[key] = w
+	}
+	w.n++
+}
+
+// clear forgets key's failures.
+func (l *limiter) clear(key string) {
+	l.mu.Lock()
+	delete(l.hits, key)
+	l.mu.Unlock()
+}

@@ -1,0 +1,195 @@
+// Package http is Postvakt's HTTP layer: the echo server, JWT
+// authentication, the JSON API under /api/v1, server-sent events, metrics
+// and the server-rendered admin and compliance pages. It speaks to
+// storage only through the interfaces of package server.
+//
+// Every error a handler returns is mapped to a status in one place,
+// errorHandler, and reaches API clients as
+// {"error": {"code": "...", "message": "..."}}. Logs carry the route, the
+// status and timings, never a draft's text, a user name or a password.
+package http
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/postvakt/postvakt/server"
+)
+
+// Config is what NewServer needs. Users, Rules, Audit, Keys, AuditKey and
+// Now are required.
+type Config struct {
+	Users server.UserStore
+	Rules server.RuleStore
+	Audit server.AuditLog
+	// Keys signs and verifies access tokens and page sessions.
+	Keys *Keys
+	// AuditKey is the public key of the audit checkpoints.
+	AuditKey ed25519.PublicKey
+	// Ready reports whether the stores answer (/readyz).
+	Ready func(context.Context) error
+	// Now is the clock; tests set it.
+	Now    func() time.Time
+	Logger *slog.Logger
+	// Heartbeat is the interval of SSE heartbeats (default 15 s).
+	Heartbeat time.Duration
+	// AccessTTL is the lifetime of access tokens (default 15 min),
+	// RefreshTTL that of refresh tokens (default 30 days).
+	AccessTTL  time.Duration
+	RefreshTTL time.Duration
+	// LoginLimit is how many failed logins a user name (and five times as
+	// many an IP address) may have per LoginWindow (default 5 per 15 min).
+	LoginLimit  int
+	LoginWindow time.Duration
+	// SecureCookies marks page session cookies Secure (behind TLS).
+	SecureCookies bool
+}
+
+// Server bundles the echo instance with the state its handlers share.
+type Server struct {
+	*echo.Echo
+	cfg     Config
+	events  *Broker
+	metrics *Metrics
+	bundles *bundleCache
+	engines *engineCache
+	logins  *limiter
+}
+
+// NewServer returns the server with every route registered. Close it to
+// end open event streams before shutting the HTTP server down.
+func NewServer(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = 15 * time.Second
+	}
+	if cfg.AccessTTL <= 0 {
+		cfg.AccessTTL = 15 * time.Minute
+	}
+	if cfg.RefreshTTL <= 0 {
+		cfg.RefreshTTL = 30 * 24 * time.Hour
+	}
+	if cfg.LoginLimit <= 0 {
+		cfg.LoginLimit = 5
+	}
+	if cfg.LoginWindow <= 0 {
+		cfg.LoginWindow = 15 * time.Minute
+	}
+	if cfg.Ready == nil {
+		cfg.Ready = func(context.Context) error { return nil }
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	// Only the peer address is trusted; a proxy in front must be
+	// configured explicitly (X-Forwarded-For is forgeable).
+	e.IPExtractor = echo.ExtractIPDirect()
+	s := &Server{
+		Echo:    e,
+		cfg:     cfg,
+		events:  NewBroker(),
+		metrics: NewMetrics(),
+		bundles: &bundleCache{rules: cfg.Rules, now: cfg.Now},
+		engines: newEngineCache(),
+		logins:  newLimiter(cfg.Now),
+	}
+	e.HTTPErrorHandler = s.errorHandler
+	s.routes()
+	return s
+}
+
+// Close ends every open event stream, so that a graceful shutdown does
+// not wait for them.
+func (s *Server) Close() { s.events.Close() }
+
+// statuses maps error codes to HTTP statuses; this is the only place
+// where they are translated.
+var statuses = map[string]int{
+	server.ECONFLICT:     http.StatusConflict,
+	server.EINTERNAL:     http.StatusInternalServerError,
+	server.EINVALID:      http.StatusUnprocessableEntity,
+	server.EMALFORMED:    http.StatusBadRequest,
+	server.ENOTFOUND:     http.StatusNotFound,
+	server.EUNAUTHORIZED: http.StatusUnauthorized,
+	server.EFORBIDDEN:    http.StatusForbidden,
+	server.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	server.ETOOMANY:      http.StatusTooManyRequests,
+}
+
+// codes maps the statuses echo itself produces (routing, body limit) to
+// error codes.
+var codes = map[int]string{
+	http.StatusBadRequest:            server.EMALFORMED,
+	http.StatusUnauthorized:          server.EUNAUTHORIZED,
+	http.StatusForbidden:             server.EFORBIDDEN,
+	http.StatusNotFound:              server.ENOTFOUND,
+	http.StatusMethodNotAllowed:      server.ENOTFOUND,
+	http.StatusRequestEntityTooLarge: server.ETOOLARGE,
+	http.StatusUnsupportedMediaType:  server.EMALFORMED,
+}
+
+// ErrorResponse is the one error shape of the API.
+type ErrorResponse struct {
+	Error ErrorBody `json:"error"`
+}
+
+// ErrorBody is the inside of ErrorResponse.
+type ErrorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Details any    `json:"details,omitempty"`
+}
+
+func (s *Server) errorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		code, ok := codes[he.Code]
+		if !ok {
+			code = server.EINTERNAL
+		}
+		msg := http.StatusText(he.Code) + "."
+		if code == server.EINTERNAL {
+			err = he
+		} else {
+			err = server.Errorf(code, "%s", msg)
+		}
+	}
+	code, msg := server.ErrorCode(err), server.ErrorMessage(err)
+	if code == server.EINTERNAL {
+		s.cfg.Logger.Error("internal error", "route", c.Path(), "method", c.Request().Method, "err", err.Error())
+	}
+	status := statuses[code]
+	var details any
+	var pe *server.Error
+	if errors.As(err, &pe) {
+		details = pe.Details
+	}
+	if code == server.ETOOMANY {
+		c.Response().Header().Set("Retry-After", "60")
+	}
+	if isPage(c) {
+		s.renderError(c, status, msg)
+		return
+	}
+	if c.Request().Method == http.MethodHead {
+		c.NoContent(status)
+		return
+	}
+	c.JSON(status, ErrorResponse{Error: ErrorBody{Code: code, Message: msg, Details: details}})
+}
+
+// isPage reports whether the request is for an HTML page rather than the API.
+func isPage(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return p == "/" || p == "/login" || p == "/logout" || strings.HasPrefix(p, "/admin") || strings.HasPrefix(p, "/compliance")
+}

@@ -1,0 +1,108 @@
+package http
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/postvakt/postvakt/server"
+)
+
+// Body limits. A bundle may be up to rules.MaxBundleSize (4 MiB); every
+// other request is small.
+const (
+	smallBody  = 1 << 20
+	bundleBody = 5 << 20
+)
+
+// routes registers every route of the server; it is the one place to see
+// what is served and behind which middleware.
+func (s *Server) routes() {
+	cfg := s.cfg
+	e := s.Echo
+	e.Use(s.observe, securityHeaders)
+
+	e.GET("/healthz", handleHealthz())
+	e.GET("/readyz", handleReadyz(cfg.Ready, s.bundles))
+	e.GET("/metrics", handleMetrics(s.metrics))
+
+	is := &issuer{keys: cfg.Keys, users: cfg.Users, now: cfg.Now, accessTTL: cfg.AccessTTL, refreshTTL: cfg.RefreshTTL}
+	small, big := bodyLimit(smallBody), bodyLimit(bundleBody)
+	auth := requireToken(cfg.Keys, cfg.Now)
+	admin := requireRole(server.RoleAdmin)
+	compliance := requireRole(server.RoleCompliance)
+
+	api := e.Group("/api/v1")
+	api.POST("/auth/login", handleLogin(cfg.Users, is, s.logins, cfg.LoginLimit, cfg.LoginWindow), small)
+	api.POST("/auth/refresh", handleRefresh(cfg.Users, is), small)
+	api.POST("/auth/logout", handleLogout(cfg.Users, cfg.Now), small)
+
+	// Any signed-in role.
+	api.GET("/bundle", handleBundleGet(s.bundles), auth)
+	api.GET("/bundle/events", handleBundleEvents(s.bundles, cfg.Rules, s.events, cfg.Heartbeat, s.metrics), auth)
+	api.GET("/crisis", handleCrisisGet(cfg.Rules), auth)
+	api.POST("/audit", handleAuditIngest(cfg.Audit, s.metrics, cfg.Now), small, auth)
+
+	// Admin.
+	api.GET("/admin/bundles", handleBundleList(cfg.Rules), auth, admin)
+	api.POST("/admin/bundles", handleBundleCreate(cfg.Rules, cfg.Audit, cfg.Now), big, auth, admin)
+	api.GET("/admin/bundles/:version", handleBundleVersion(cfg.Rules), auth, admin)
+	api.POST("/admin/bundles/:version/publish", handleBundlePublish(cfg.Rules, cfg.Audit, s.bundles, s.events, s.metrics, cfg.Now), small, auth, admin)
+	api.POST("/admin/check", handleAdminCheck(cfg.Rules, s.engines, cfg.Now), big, auth, admin)
+	api.PUT("/admin/crisis", handleCrisisPut(cfg.Rules, cfg.Audit, s.events, cfg.Now), small, auth, admin)
+
+	// Compliance.
+	api.GET("/audit", handleAuditList(cfg.Audit), auth, compliance)
+	api.GET("/audit/export", handleAuditExport(cfg.Audit, cfg.Now), auth, compliance)
+	api.GET("/audit/verify", handleAuditVerify(cfg.Audit, cfg.AuditKey), auth, compliance)
+	api.GET("/audit/checkpoints", handleAuditCheckpoints(cfg.Audit, cfg.AuditKey), auth, compliance)
+	api.GET("/audit/:seq", handleAuditGet(cfg.Audit), auth, compliance)
+
+	s.pageRoutes()
+}
+
+// bodyLimit refuses bodies over n bytes: at once when Content-Length says
+// so, otherwise when reading passes the limit.
+func bodyLimit(n int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			if r.ContentLength > n {
+				return server.Errorf(server.ETOOLARGE, "The body is over the limit of %d bytes.", n)
+			}
+			r.Body = http.MaxBytesReader(c.Response(), r.Body, n)
+			return next(c)
+		}
+	}
+}
+
+// securityHeaders sets the headers every response should carry. Pages use
+// no inline script, so the policy can forbid all scripts.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		return next(c)
+	}
+}
+
+func handleHealthz() echo.HandlerFunc {
+	return func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") }
+}
+
+// handleReadyz answers 200 when the stores answer and a bundle is published.
+func handleReadyz(ready func(context.Context) error, bundles *bundleCache) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx := c.Request().Context()
+		if err := ready(ctx); err != nil {
+			return c.String(http.StatusServiceUnavailable, "store not ready\n")
+		}
+		if _, err := bundles.get(ctx); err != nil {
+			return c.String(http.StatusServiceUnavailable, "no published bundle\n")
+		}
+		return c.String(http.StatusOK, "ready\n")
+	}
+}
