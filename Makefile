@@ -6,7 +6,7 @@ GOROOT  := $(shell $(GO) env GOROOT)
 BIN     := bin/postvakt
 DATA    ?= ./data
 
-.PHONY: run test test-go test-wasm test-node test-e2e bench bench-go bench-browser build wasm extension ext lint score clean
+.PHONY: run test test-go test-wasm test-node test-e2e bench bench-go bench-server bench-browser build wasm extension ext lint score clean
 
 build: $(BIN)
 
@@ -32,10 +32,15 @@ ext: extension
 bench-browser:
 
 # --- benchmarks ---
-bench: bench-go
+bench: bench-go bench-server
 
 bench-go:
 	$(GO) test -run='^$$' -bench=. -benchmem ./shared/...
+
+# Audit ingest (entries/s, batches of 100) and GET /bundle with
+# If-None-Match (req/s), through HTTP on a temporary SQLite database.
+bench-server:
+	$(GO) test -run='^$$' -bench=. -benchmem ./server/...
 
 score: build
 	$(BIN) check --org ../shared/corpus/org.json < ../shared/corpus/dev.jsonl > /tmp/postvakt-reports.jsonl

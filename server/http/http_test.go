@@ -46,7 +46,7 @@ func (c *clock) Add(d time.Duration) {
 // a published bundle "t-1" and three users: adm (admin), comp
 // (compliance) and staff (staff), each with password "passord-123".
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	URL   string
 	DB    *sqlite.DB
 	Clock *clock
@@ -101,7 +101,7 @@ func newEnv(t testing.TB) *env {
 			t.Fatal(err)
 		}
 	}
-	e := &env{t: t.(*testing.T), DB: db, Clock: &clock{t: t0}, Keys: pvhttp.NewKeys()}
+	e := &env{t: t, DB: db, Clock: &clock{t: t0}, Keys: pvhttp.NewKeys()}
 	srv := pvhttp.NewServer(pvhttp.Config{Users: db, Rules: db, Audit: db, Keys: e.Keys,
 		AuditKey: key.Public().(ed25519.PublicKey), Ready: db.Ping, Now: e.Clock.Now, Heartbeat: 50 * time.Millisecond})
 	hs := httptest.NewServer(srv)
