@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -58,7 +59,12 @@ func (is *issuer) issue(ctx context.Context, u *server.User, family string) (*to
 
 // dummyHash is compared against when a user does not exist, so that a
 // login takes as long whether or not the name is known.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("postvakt-no-such-user"), bcrypt.DefaultCost)
+// It is made on first use so that commands that never serve do not pay
+// for it.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("postvakt-no-such-user"), bcrypt.DefaultCost)
+	return h
+})
 
 // HashPassword returns a bcrypt hash of password.
 func HashPassword(password string, cost int) ([]byte, error) {
@@ -81,9 +87,11 @@ func authenticate(ctx context.Context, users server.UserStore, lim *limiter, lim
 	if err != nil && server.ErrorCode(err) != server.ENOTFOUND {
 		return nil, err
 	}
-	hash := dummyHash
+	var hash []byte
 	if u != nil {
 		hash = u.PasswordHash
+	} else {
+		hash = dummyHash()
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || u == nil {
 		lim.fail(nameKey, window)
