@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/postvakt/postvakt/server"
+	pvhttp "github.com/postvakt/postvakt/server/http"
+	"github.com/postvakt/postvakt/server/sqlite"
+	"github.com/postvakt/postvakt/shared/rules"
+)
+
+func init() {
+	commands["serve"] = command{usage: "run the server (accounts, rule bundles, audit log, admin and compliance pages)", run: runServe}
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// storeFlags are the flags every command that opens the store shares.
+type storeFlags struct {
+	data *string
+	db   *string
+}
+
+func addStoreFlags(fs *flag.FlagSet, getenv func(string) string) storeFlags {
+	return storeFlags{
+		data: fs.String("data", envOr(getenv, "POSTVAKT_DATA", "./data"), "data `DIR`: the database and the server's keys ($POSTVAKT_DATA)"),
+		db:   fs.String("db", getenv("POSTVAKT_DB"), "database: an SQLite `FILE` (default DIR/postvakt.db) or postgres://… ($POSTVAKT_DB)"),
+	}
+}
+
+// open opens the data directory's store. With create, the directory, the
+// database and the audit checkpoint key are made on first use; without,
+// a missing database is an error (verifying a log that is not there must
+// not create an empty one).
+func (sf storeFlags) open(create bool) (*sqlite.DB, ed25519.PrivateKey, error) {
+	path := *sf.db
+	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+		return nil, nil, errors.New("the PostgreSQL store is not built yet (issue 6); use SQLite")
+	}
+	if path == "" {
+		path = filepath.Join(*sf.data, "postvakt.db")
+	}
+	if !create {
+		if _, err := os.Stat(path); err != nil {
+			return nil, nil, fmt.Errorf("no database at %s (set --data or --db)", path)
+		}
+	} else if err := os.MkdirAll(*sf.data, 0o700); err != nil {
+		return nil, nil, err
+	}
+	key, err := loadAuditKey(*sf.data, create)
+	if err != nil {
+		return nil, nil, err
+	}
+	db := sqlite.NewDB(path)
+	db.Signer = key
+	if err := db.Open(); err != nil {
+		return nil, nil, err
+	}
+	return db, key, nil
+}
+
+// AuditKeyFile holds the ed25519 seed that signs audit checkpoints, and
+// AuditPubFile its public key (base64), for verifiers.
+const (
+	AuditKeyFile = "audit-ed25519.key"
+	AuditPubFile = "audit-ed25519.pub"
+)
+
+func loadAuditKey(dir string, create bool) (ed25519.PrivateKey, error) {
+	p := filepath.Join(dir, AuditKeyFile)
+	b, err := os.ReadFile(p)
+	if errors.Is(err, os.ErrNotExist) && create {
+		seed := make([]byte, ed25519.SeedSize)
+		rand.Read(seed)
+		key := ed25519.NewKeyFromSeed(seed)
+		if err := os.WriteFile(p, []byte(base64.StdEncoding.EncodeToString(seed)+"\n"), 0o600); err != nil {
+			return nil, err
+		}
+		pub := base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey))
+		if err := os.WriteFile(filepath.Join(dir, AuditPubFile), []byte(pub+"\n"), 0o644); err != nil {
+			return nil, err
+		}
+		return key, nil
+	} else if err != nil {
+		return nil, err
+	}
+	seed, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(seed) != ed25519.SeedSize {
+		return nil, fmt.Errorf("%s: not a base64 ed25519 seed", p)
+	}
+	return ed25519.NewKeyFromSeed(seed), nil
+}
+
+// loadJWTKeys reads every key in DIR/jwt; the newest file signs, all
+// verify. A new key is made when there is none or when rotate is set;
+// delete an old file once tokens signed with it have expired.
+func loadJWTKeys(dir string, rotate bool, now time.Time) (*pvhttp.Keys, error) {
+	kd := filepath.Join(dir, "jwt")
+	if err := os.MkdirAll(kd, 0o700); err != nil {
+		return nil, err
+	}
+	names, err := filepath.Glob(filepath.Join(kd, "*.key"))
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 || rotate {
+		secret := make([]byte, 32)
+		rand.Read(secret)
+		p := filepath.Join(kd, now.UTC().Format("20060102T150405")+"-"+pvhttp.KeyIDOf(secret)+".key")
+		if err := os.WriteFile(p, []byte(base64.StdEncoding.EncodeToString(secret)+"\n"), 0o600); err != nil {
+			return nil, err
+		}
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	keys := &pvhttp.Keys{Secrets: map[string][]byte{}}
+	for _, p := range names {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		secret, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(secret) < 32 {
+			return nil, fmt.Errorf("%s: not a base64 key of at least 32 bytes", p)
+		}
+		id := pvhttp.KeyIDOf(secret)
+		keys.Secrets[id], keys.Current = secret, id
+	}
+	return keys, nil
+}
+
+// seedBuiltin publishes the built-in bundle when nothing was ever
+// published, so that a new server serves rules at once.
+func seedBuiltin(ctx context.Context, db *sqlite.DB, now time.Time) error {
+	if _, err := db.Published(ctx); server.ErrorCode(err) != server.ENOTFOUND {
+		return err
+	}
+	data := rules.BuiltinJSON()
+	b, err := rules.Parse(data)
+	if err != nil {
+		return err
+	}
+	v := &server.BundleVersion{Version: b.Version, JSON: data, ETag: pvhttp.ETag(data), Rules: len(b.Rules), CreatedBy: "postvakt", CreatedAt: now}
+	if err := db.CreateBundle(ctx, v); err != nil && server.ErrorCode(err) != server.ECONFLICT {
+		return err
+	}
+	return db.Publish(ctx, server.Publication{Version: v.Version, PublishedBy: "postvakt", PublishedAt: now})
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", envOr(getenv, "POSTVAKT_ADDR", "127.0.0.1:8080"), "listen on `HOST:PORT` ($POSTVAKT_ADDR)")
+	sf := addStoreFlags(fs, getenv)
+	logLevel := fs.String("log-level", envOr(getenv, "POSTVAKT_LOG_LEVEL", "info"), "log `LEVEL`: debug, info, warn or error")
+	heartbeat := fs.Duration("sse-heartbeat", 15*time.Second, "interval of heartbeats on event streams")
+	secure := fs.Bool("secure-cookies", getenv("POSTVAKT_SECURE_COOKIES") == "1", "mark page cookies Secure (set when served over HTTPS)")
+	rotate := fs.Bool("rotate-jwt-key", false, "make a new token-signing key before starting; older keys still verify")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: postvakt serve [flags]\n\nRuns the server. Logs are JSON on stderr; the listening address is printed on stdout.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return errUsage
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %v", err)
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	db, key, err := sf.open(true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	now := time.Now
+	if err := seedBuiltin(ctx, db, now()); err != nil {
+		return fmt.Errorf("publish the built-in bundle: %w", err)
+	}
+	keys, err := loadJWTKeys(*sf.data, *rotate, now())
+	if err != nil {
+		return err
+	}
+	srv := pvhttp.NewServer(pvhttp.Config{
+		Users: db, Rules: db, Audit: db,
+		Keys:          keys,
+		AuditKey:      key.Public().(ed25519.PublicKey),
+		Ready:         db.Ping,
+		Now:           now,
+		Logger:        logger,
+		Heartbeat:     *heartbeat,
+		SecureCookies: *secure,
+	})
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	logger.Info("listening", "addr", ln.Addr().String())
+	fmt.Fprintf(stdout, "postvakt: listening on http://%s\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	srv.Close() // ends event streams, which Shutdown would wait for
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
