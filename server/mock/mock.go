@@ -1,0 +1,111 @@
+// Package mock has stand-ins for the stores of package server: structs of
+// …Fn fields, one per method, that tests set to what they need. Calling
+// a method whose field is nil panics, so a test notices an unexpected call.
+package mock
+
+import (
+	"context"
+	"time"
+
+	"github.com/postvakt/postvakt/server"
+	"github.com/postvakt/postvakt/shared/audit"
+)
+
+var (
+	_ server.UserStore = (*UserStore)(nil)
+	_ server.RuleStore = (*RuleStore)(nil)
+	_ server.AuditLog  = (*AuditLog)(nil)
+)
+
+// UserStore is a mock server.UserStore.
+type UserStore struct {
+	CreateUserFn         func(ctx context.Context, u *server.User) error
+	FindUserByNameFn     func(ctx context.Context, name string) (*server.User, error)
+	FindUserByIDFn       func(ctx context.Context, id int64) (*server.User, error)
+	CreateRefreshTokenFn func(ctx context.Context, t *server.RefreshToken) error
+	UseRefreshTokenFn    func(ctx context.Context, hash string, now time.Time) (*server.RefreshToken, error)
+	RevokeFamilyFn       func(ctx context.Context, family string) error
+}
+
+func (s *UserStore) CreateUser(ctx context.Context, u *server.User) error {
+	return s.CreateUserFn(ctx, u)
+}
+func (s *UserStore) FindUserByName(ctx context.Context, name string) (*server.User, error) {
+	return s.FindUserByNameFn(ctx, name)
+}
+func (s *UserStore) FindUserByID(ctx context.Context, id int64) (*server.User, error) {
+	return s.FindUserByIDFn(ctx, id)
+}
+func (s *UserStore) CreateRefreshToken(ctx context.Context, t *server.RefreshToken) error {
+	return s.CreateRefreshTokenFn(ctx, t)
+}
+func (s *UserStore) UseRefreshToken(ctx context.Context, hash string, now time.Time) (*server.RefreshToken, error) {
+	return s.UseRefreshTokenFn(ctx, hash, now)
+}
+func (s *UserStore) RevokeFamily(ctx context.Context, family string) error {
+	return s.RevokeFamilyFn(ctx, family)
+}
+
+// RuleStore is a mock server.RuleStore.
+type RuleStore struct {
+	CreateBundleFn func(ctx context.Context, v *server.BundleVersion) error
+	FindBundleFn   func(ctx context.Context, version string) (*server.BundleVersion, error)
+	ListBundlesFn  func(ctx context.Context) ([]*server.BundleVersion, error)
+	PublishFn      func(ctx context.Context, p server.Publication) error
+	PublishedFn    func(ctx context.Context) (*server.BundleVersion, error)
+	PublicationsFn func(ctx context.Context) ([]server.Publication, error)
+	CrisisFn       func(ctx context.Context) (server.Crisis, error)
+	SetCrisisFn    func(ctx context.Context, c server.Crisis) error
+}
+
+func (s *RuleStore) CreateBundle(ctx context.Context, v *server.BundleVersion) error {
+	return s.CreateBundleFn(ctx, v)
+}
+func (s *RuleStore) FindBundle(ctx context.Context, version string) (*server.BundleVersion, error) {
+	return s.FindBundleFn(ctx, version)
+}
+func (s *RuleStore) ListBundles(ctx context.Context) ([]*server.BundleVersion, error) {
+	return s.ListBundlesFn(ctx)
+}
+func (s *RuleStore) Publish(ctx context.Context, p server.Publication) error {
+	return s.PublishFn(ctx, p)
+}
+func (s *RuleStore) Published(ctx context.Context) (*server.BundleVersion, error) {
+	return s.PublishedFn(ctx)
+}
+func (s *RuleStore) Publications(ctx context.Context) ([]server.Publication, error) {
+	return s.PublicationsFn(ctx)
+}
+func (s *RuleStore) Crisis(ctx context.Context) (server.Crisis, error) { return s.CrisisFn(ctx) }
+func (s *RuleStore) SetCrisis(ctx context.Context, c server.Crisis) error {
+	return s.SetCrisisFn(ctx, c)
+}
+
+// AuditLog is a mock server.AuditLog.
+type AuditLog struct {
+	AppendFn      func(ctx context.Context, entries []audit.Entry, now time.Time) (server.AppendResult, error)
+	ListFn        func(ctx context.Context, f server.AuditFilter) ([]audit.Record, error)
+	GetFn         func(ctx context.Context, seq int64) (*audit.Record, error)
+	EachFn        func(ctx context.Context, f server.AuditFilter, fn func(*audit.Record) error) error
+	CheckpointsFn func(ctx context.Context) ([]audit.Checkpoint, error)
+	RuleWeeksFn   func(ctx context.Context, f server.AuditFilter) ([]server.RuleWeek, error)
+}
+
+func (l *AuditLog) Append(ctx context.Context, entries []audit.Entry, now time.Time) (server.AppendResult, error) {
+	return l.AppendFn(ctx, entries, now)
+}
+func (l *AuditLog) List(ctx context.Context, f server.AuditFilter) ([]audit.Record, error) {
+	return l.ListFn(ctx, f)
+}
+func (l *AuditLog) Get(ctx context.Context, seq int64) (*audit.Record, error) {
+	return l.GetFn(ctx, seq)
+}
+func (l *AuditLog) Each(ctx context.Context, f server.AuditFilter, fn func(*audit.Record) error) error {
+	return l.EachFn(ctx, f, fn)
+}
+func (l *AuditLog) Checkpoints(ctx context.Context) ([]audit.Checkpoint, error) {
+	return l.CheckpointsFn(ctx)
+}
+func (l *AuditLog) RuleWeeks(ctx context.Context, f server.AuditFilter) ([]server.RuleWeek, error) {
+	return l.RuleWeeksFn(ctx, f)
+}
