@@ -254,7 +254,7 @@ func TestServeAdminFlow(t *testing.T) {
 	// The built-in bundle is published on first start.
 	resp, body := ts.do("GET", "/api/v1/bundle", admin, nil)
 	etag0 := resp.Header.Get("ETag")
-	if resp.StatusCode != 200 || !strings.HasPrefix(etag0, `"`) || resp.Header.Get("X-Postvakt-Version") != "builtin-1" {
+	if resp.StatusCode != 200 || !strings.HasPrefix(etag0, `"`) || resp.Header.Get("X-Postvakt-Version") != rules.Builtin().Version {
 		t.Fatalf("GET /bundle: %d %q %q", resp.StatusCode, etag0, resp.Header)
 	}
 	if _, err := rules.Parse(body); err != nil {
@@ -267,7 +267,7 @@ func TestServeAdminFlow(t *testing.T) {
 	events, stopEvents := ts.subscribe(admin)
 	defer stopEvents()
 	hello := next(t, events, "hello", time.Second)
-	if !strings.Contains(hello.data, `"version":"builtin-1"`) || !strings.Contains(hello.data, `"crisis"`) {
+	if !strings.Contains(hello.data, `"version":"`+rules.Builtin().Version+`"`) || !strings.Contains(hello.data, `"crisis"`) {
 		t.Errorf("hello event %s", hello.data)
 	}
 	next(t, events, "heartbeat", time.Second)
