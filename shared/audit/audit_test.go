@@ -156,3 +156,21 @@ func TestVerify(t *testing.T) {
 		})
 	}
 }
+
+// FuzzVerify feeds arbitrary records (as an export line would decode) to
+// the verifier: it must never panic, and a report with faults is never OK.
+func FuzzVerify(f *testing.F) {
+	key := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
+	f.Add(int64(1), "x", GenesisHash, "h", int64(1), "h")
+	f.Add(int64(3), "", "", "", int64(-1), "")
+	f.Fuzz(func(t *testing.T, seq int64, reason, prev, hash string, cpSize int64, cpHash string) {
+		v := NewVerifier(key.Public().(ed25519.PublicKey), []Checkpoint{SignCheckpoint(key, cpSize, cpHash, "t"), {Size: cpSize, Sig: reason}})
+		r := Record{Seq: seq, Entry: Entry{Reason: reason}, Prev: prev, Hash: hash}
+		v.Add(&r)
+		v.Add(&r)
+		rep := v.Finish()
+		if rep.OK != (len(rep.Faults) == 0) {
+			t.Errorf("OK %v with %d faults", rep.OK, len(rep.Faults))
+		}
+	})
+}
