@@ -21,44 +21,44 @@ import (
 	"github.com/postvakt/postvakt/shared/rules"
 )
 
-// syncBuffer is a bytes.Buffer safe for the server's log writes.
-type syncBuffer struct {
+// serveLogBuffer is a bytes.Buffer safe for the server's log writes.
+type serveLogBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *serveLogBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+func (s *serveLogBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
 }
 
-// testServer is `postvakt serve` started through run on port 0 with a
+// serveHarness is `postvakt serve` started through run on port 0 with a
 // temporary data directory.
-type testServer struct {
+type serveHarness struct {
 	t    *testing.T
 	URL  string
 	Data string
-	Logs *syncBuffer
+	Logs *serveLogBuffer
 	stop func() error
 }
 
-func noenv(string) string { return "" }
+func serveNoEnv(string) string { return "" }
 
-func startServer(t *testing.T) *testServer {
+func startServe(t *testing.T) *serveHarness {
 	t.Helper()
-	ts := &testServer{t: t, Data: t.TempDir(), Logs: &syncBuffer{}}
+	ts := &serveHarness{t: t, Data: t.TempDir(), Logs: &serveLogBuffer{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", ts.Data, "--sse-heartbeat", "100ms"}, noenv, strings.NewReader(""), pw, ts.Logs)
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", ts.Data, "--sse-heartbeat", "100ms"}, serveNoEnv, strings.NewReader(""), pw, ts.Logs)
 		pw.Close()
 	}()
 	sc := bufio.NewScanner(pr)
@@ -102,16 +102,16 @@ func startServer(t *testing.T) *testServer {
 	return ts
 }
 
-func (ts *testServer) addUser(name, roles, password string) {
+func (ts *serveHarness) addUser(name, roles, password string) {
 	ts.t.Helper()
 	var out, errb bytes.Buffer
-	if err := run(context.Background(), []string{"user", "add", name, "--role", roles, "--password-stdin", "--data", ts.Data}, noenv, strings.NewReader(password+"\n"), &out, &errb); err != nil {
+	if err := run(context.Background(), []string{"user", "add", name, "--role", roles, "--password-stdin", "--data", ts.Data}, serveNoEnv, strings.NewReader(password+"\n"), &out, &errb); err != nil {
 		ts.t.Fatalf("user add %s: %v\n%s", name, err, errb.String())
 	}
 }
 
 // do sends a request; body is JSON-encoded unless it is []byte.
-func (ts *testServer) do(method, path, token string, body any, hdr ...string) (*http.Response, []byte) {
+func (ts *serveHarness) do(method, path, token string, body any, hdr ...string) (*http.Response, []byte) {
 	ts.t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
@@ -141,7 +141,7 @@ func (ts *testServer) do(method, path, token string, body any, hdr ...string) (*
 	return resp, b
 }
 
-func (ts *testServer) want(method, path, token string, body any, status int) []byte {
+func (ts *serveHarness) want(method, path, token string, body any, status int) []byte {
 	ts.t.Helper()
 	resp, b := ts.do(method, path, token, body)
 	if resp.StatusCode != status {
@@ -150,7 +150,7 @@ func (ts *testServer) want(method, path, token string, body any, status int) []b
 	return b
 }
 
-func (ts *testServer) login(name, password string) string {
+func (ts *serveHarness) login(name, password string) string {
 	ts.t.Helper()
 	var tok struct {
 		AccessToken string   `json:"access_token"`
@@ -160,10 +160,10 @@ func (ts *testServer) login(name, password string) string {
 	return tok.AccessToken
 }
 
-// testBundle is a small valid bundle: one phrase rule from the built-in
+// serveTestBundle is a small valid bundle: one phrase rule from the built-in
 // bundle and one example that exercises it. wrongExample makes the
 // example expect nothing, so that it fails.
-func testBundle(t *testing.T, version string, wrongExample bool) []byte {
+func serveTestBundle(t *testing.T, version string, wrongExample bool) []byte {
 	t.Helper()
 	b := rules.Builtin()
 	b.Version = version
@@ -186,10 +186,10 @@ func testBundle(t *testing.T, version string, wrongExample bool) []byte {
 	return data
 }
 
-type sseEvent struct{ name, data string }
+type serveEvent struct{ name, data string }
 
 // subscribe opens the event stream and sends each event to the channel.
-func (ts *testServer) subscribe(token string) (<-chan sseEvent, func()) {
+func (ts *serveHarness) subscribe(token string) (<-chan serveEvent, func()) {
 	ts.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, "GET", ts.URL+"/api/v1/bundle/events", nil)
@@ -202,12 +202,12 @@ func (ts *testServer) subscribe(token string) (<-chan sseEvent, func()) {
 	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
 		ts.t.Errorf("event stream Content-Type %q", ct)
 	}
-	ch := make(chan sseEvent, 32)
+	ch := make(chan serveEvent, 32)
 	go func() {
 		defer close(ch)
 		defer resp.Body.Close()
 		sc := bufio.NewScanner(resp.Body)
-		var ev sseEvent
+		var ev serveEvent
 		for sc.Scan() {
 			line := sc.Text()
 			switch {
@@ -216,10 +216,10 @@ func (ts *testServer) subscribe(token string) (<-chan sseEvent, func()) {
 			case strings.HasPrefix(line, "data: "):
 				ev.data = line[len("data: "):]
 			case strings.HasPrefix(line, ": "):
-				ch <- sseEvent{name: "heartbeat"}
+				ch <- serveEvent{name: "heartbeat"}
 			case line == "" && ev.name != "":
 				ch <- ev
-				ev = sseEvent{}
+				ev = serveEvent{}
 			}
 		}
 	}()
@@ -227,7 +227,7 @@ func (ts *testServer) subscribe(token string) (<-chan sseEvent, func()) {
 }
 
 // next waits up to d for an event named name, skipping heartbeats.
-func next(t *testing.T, ch <-chan sseEvent, name string, d time.Duration) sseEvent {
+func nextEvent(t *testing.T, ch <-chan serveEvent, name string, d time.Duration) serveEvent {
 	t.Helper()
 	deadline := time.After(d)
 	for {
@@ -246,7 +246,7 @@ func next(t *testing.T, ch <-chan sseEvent, name string, d time.Duration) sseEve
 }
 
 func TestServeAdminFlow(t *testing.T) {
-	ts := startServer(t)
+	ts := startServe(t)
 	ts.addUser("kari", "admin,compliance,staff", "kari-passord-1")
 	ts.addUser("ola", "staff", "ola-passord-12")
 	admin := ts.login("kari", "kari-passord-1")
@@ -266,14 +266,14 @@ func TestServeAdminFlow(t *testing.T) {
 
 	events, stopEvents := ts.subscribe(admin)
 	defer stopEvents()
-	hello := next(t, events, "hello", time.Second)
+	hello := nextEvent(t, events, "hello", time.Second)
 	if !strings.Contains(hello.data, `"version":"`+rules.Builtin().Version+`"`) || !strings.Contains(hello.data, `"crisis"`) {
 		t.Errorf("hello event %s", hello.data)
 	}
-	next(t, events, "heartbeat", time.Second)
+	nextEvent(t, events, "heartbeat", time.Second)
 
 	// A broken bundle is refused with every error located.
-	broken := bytes.Replace(testBundle(t, "t-1", false), []byte(`"severity":"block"`), []byte(`"severity":"fatal"`), 1)
+	broken := bytes.Replace(serveTestBundle(t, "t-1", false), []byte(`"severity":"block"`), []byte(`"severity":"fatal"`), 1)
 	broken = bytes.Replace(broken, []byte(`"category":"case"`), []byte(`"category":""`), 1)
 	var e422 struct {
 		Error struct {
@@ -287,16 +287,16 @@ func TestServeAdminFlow(t *testing.T) {
 		t.Errorf("broken bundle: %+v, want EINVALID at rules[0].severity and rules[0].category", e422.Error)
 	}
 	// So is one whose own examples fail.
-	json.Unmarshal(ts.want("POST", "/api/v1/admin/bundles", admin, testBundle(t, "t-1", true), 422), &e422)
+	json.Unmarshal(ts.want("POST", "/api/v1/admin/bundles", admin, serveTestBundle(t, "t-1", true), 422), &e422)
 	if len(e422.Error.Details) == 0 || e422.Error.Details[0].Path != "examples[0]" {
 		t.Errorf("failing example: %+v, want a problem at examples[0]", e422.Error)
 	}
 	// And malformed JSON.
 	ts.want("POST", "/api/v1/admin/bundles", admin, []byte(`{"version": "t-1", `), 400)
 
-	ts.want("POST", "/api/v1/admin/bundles", admin, testBundle(t, "t-1", false), 201)
-	ts.want("POST", "/api/v1/admin/bundles", admin, testBundle(t, "t-1", false), 409)
-	ts.want("POST", "/api/v1/admin/bundles", admin, testBundle(t, "t-2", false), 201)
+	ts.want("POST", "/api/v1/admin/bundles", admin, serveTestBundle(t, "t-1", false), 201)
+	ts.want("POST", "/api/v1/admin/bundles", admin, serveTestBundle(t, "t-1", false), 409)
+	ts.want("POST", "/api/v1/admin/bundles", admin, serveTestBundle(t, "t-2", false), 201)
 	ts.want("POST", "/api/v1/admin/bundles/t-9/publish", admin, nil, 404)
 
 	publish := func(version string, rollback bool) string {
@@ -311,7 +311,7 @@ func TestServeAdminFlow(t *testing.T) {
 		if p.Version != version || p.Rollback != rollback {
 			t.Errorf("publish %s: %+v, want rollback=%v", version, p, rollback)
 		}
-		ev := next(t, events, "bundle", time.Second)
+		ev := nextEvent(t, events, "bundle", time.Second)
 		if d := time.Since(start); d > time.Second {
 			t.Errorf("bundle event %v after publishing, want within 1 s", d)
 		}
@@ -345,7 +345,7 @@ func TestServeAdminFlow(t *testing.T) {
 
 	// Crisis mode reaches the event stream too.
 	ts.want("PUT", "/api/v1/admin/crisis", admin, map[string]any{"active": true, "message": "Flom i sentrum", "team": []string{"kari"}}, 200)
-	if ev := next(t, events, "crisis", time.Second); !strings.Contains(ev.data, `"active":true`) {
+	if ev := nextEvent(t, events, "crisis", time.Second); !strings.Contains(ev.data, `"active":true`) {
 		t.Errorf("crisis event %s", ev.data)
 	}
 
@@ -386,7 +386,7 @@ func TestServeAdminFlow(t *testing.T) {
 	}
 }
 
-func draftEntries(n int, from int) []map[string]any {
+func serveEntries(n int, from int) []map[string]any {
 	var es []map[string]any
 	for i := from; i < from+n; i++ {
 		es = append(es, map[string]any{
@@ -401,19 +401,19 @@ func draftEntries(n int, from int) []map[string]any {
 }
 
 func TestServeAuditTrail(t *testing.T) {
-	ts := startServer(t)
+	ts := startServe(t)
 	ts.addUser("kari", "compliance", "kari-passord-1")
 	ts.addUser("ola", "staff", "ola-passord-12")
 	staff := ts.login("ola", "ola-passord-12")
 	comp := ts.login("kari", "kari-passord-1")
 
-	batch := map[string]any{"entries": draftEntries(3, 1)}
+	batch := map[string]any{"entries": serveEntries(3, 1)}
 	for i, want := range []string{`"accepted":3,"duplicates":0`, `"accepted":0,"duplicates":3`, `"accepted":0,"duplicates":3`} {
 		if b := ts.want("POST", "/api/v1/audit", staff, batch, 200); !strings.Contains(string(b), want) {
 			t.Errorf("send %d: %s, want %s", i+1, b, want)
 		}
 	}
-	ts.want("POST", "/api/v1/audit", staff, map[string]any{"entries": draftEntries(3, 4)}, 200)
+	ts.want("POST", "/api/v1/audit", staff, map[string]any{"entries": serveEntries(3, 4)}, 200)
 
 	var page struct {
 		Entries    []audit.Record `json:"entries"`
@@ -451,7 +451,7 @@ func TestServeAuditTrail(t *testing.T) {
 	pub := filepath.Join(ts.Data, AuditPubFile)
 	verifyCLI := func(file string) (string, error) {
 		var out, errb bytes.Buffer
-		err := run(context.Background(), []string{"audit", "verify", "--checkpoints", cpFile, "--pubkey", pub, file}, noenv, nil, &out, &errb)
+		err := run(context.Background(), []string{"audit", "verify", "--checkpoints", cpFile, "--pubkey", pub, file}, serveNoEnv, nil, &out, &errb)
 		return out.String() + errb.String(), err
 	}
 	if out, err := verifyCLI(export); err != nil || !strings.Contains(out, "ok: 6 entries") {
@@ -460,14 +460,14 @@ func TestServeAuditTrail(t *testing.T) {
 	// The command line exports the same log, with its checkpoints.
 	var cliExport bytes.Buffer
 	cliCP := filepath.Join(dir, "cli-checkpoints.json")
-	if err := run(context.Background(), []string{"audit", "export", "--data", ts.Data, "--checkpoints", cliCP}, noenv, nil, &cliExport, io.Discard); err != nil {
+	if err := run(context.Background(), []string{"audit", "export", "--data", ts.Data, "--checkpoints", cliCP}, serveNoEnv, nil, &cliExport, io.Discard); err != nil {
 		t.Fatalf("audit export: %v", err)
 	}
 	if apiExport, _ := os.ReadFile(export); !bytes.Equal(cliExport.Bytes(), apiExport) {
 		t.Errorf("audit export differs from GET /audit/export:\n%s\n%s", cliExport.Bytes(), apiExport)
 	}
 	var o0 bytes.Buffer
-	if err := run(context.Background(), []string{"audit", "verify", "--checkpoints", cliCP, "-"}, noenv, &cliExport, &o0, &o0); err != nil || !strings.Contains(o0.String(), "trusting key") {
+	if err := run(context.Background(), []string{"audit", "verify", "--checkpoints", cliCP, "-"}, serveNoEnv, &cliExport, &o0, &o0); err != nil || !strings.Contains(o0.String(), "trusting key") {
 		t.Errorf("audit verify of the CLI export with the key from its checkpoints: %v\n%s", err, o0.String())
 	}
 	csv := string(ts.want("GET", "/api/v1/audit/export?format=csv", comp, nil, 200))
@@ -505,7 +505,7 @@ func TestServeAuditTrail(t *testing.T) {
 	}
 	// The CLI also verifies the database directly.
 	var o bytes.Buffer
-	if err := run(context.Background(), []string{"audit", "verify", "--data", ts.Data}, noenv, nil, &o, io.Discard); err == nil || !strings.Contains(o.String(), "position 2") {
+	if err := run(context.Background(), []string{"audit", "verify", "--data", ts.Data}, serveNoEnv, nil, &o, io.Discard); err == nil || !strings.Contains(o.String(), "position 2") {
 		t.Errorf("audit verify --data: err %v\n%s", err, o.String())
 	}
 }

@@ -29,7 +29,7 @@ func TestUserAdd(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
 			args := append([]string{"user"}, append(tc.args, "--data", data)...)
-			err := run(context.Background(), args, noenv, strings.NewReader(tc.stdin), &out, &errb)
+			err := run(context.Background(), args, serveNoEnv, strings.NewReader(tc.stdin), &out, &errb)
 			all := out.String() + errb.String()
 			if err != nil {
 				all += err.Error()
