@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Bundles", func(t *testing.T) { testBundles(t, open(t)) })
 	t.Run("Crisis", func(t *testing.T) { testCrisis(t, open(t)) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
+	t.Run("AuditConcurrent", func(t *testing.T) { testAuditConcurrent(t, open(t)) })
 }
 
 func wantCode(t *testing.T, what string, err error, code string) {
@@ -242,5 +244,48 @@ func testAudit(t *testing.T, s Store) {
 	wantCode(t, "VerifyLog", err, "")
 	if !rep.OK || rep.Entries != 4 || rep.Checkpoints != 2 {
 		t.Errorf("VerifyLog = %+v", rep)
+	}
+}
+
+// testAuditConcurrent appends from several goroutines at once, with
+// overlapping ids, and checks that the chain stays whole: one writer at a
+// time extends the head, and every id is stored once.
+func testAuditConcurrent(t *testing.T, s Store) {
+	ctx := context.Background()
+	const workers, batches, size = 4, 10, 5
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var total server.AppendResult
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := 0; b < batches; b++ {
+				var es []audit.Entry
+				for i := 0; i < size; i++ {
+					// Workers 0 and 1 send the same ids, as a retry would.
+					es = append(es, Entry(1+(w/2)*1000+b*size+i, "kari", "published"))
+				}
+				res, err := s.Append(ctx, es, T0)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				total.Accepted += res.Accepted
+				total.Duplicates += res.Duplicates
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	want := server.AppendResult{Accepted: workers / 2 * batches * size, Duplicates: workers / 2 * batches * size}
+	if total != want {
+		t.Errorf("concurrent appends: %+v, want %+v", total, want)
+	}
+	rep, err := server.VerifyLog(ctx, s, Key.Public().(ed25519.PublicKey))
+	wantCode(t, "VerifyLog", err, "")
+	if !rep.OK || rep.Entries != int64(want.Accepted) {
+		t.Errorf("VerifyLog after concurrent appends = %+v", rep)
 	}
 }
