@@ -510,7 +510,7 @@ func TestAdminPages(t *testing.T) {
 	// A broken bundle is shown again with its errors.
 	broken := strings.Replace(string(testBundle(t, "t-2")), `"severity":"block"`, `"severity":"fatal"`, 1)
 	body := b.post("/admin/bundles", url.Values{"csrf": {csrf}, "bundle": {broken}}, 422)
-	if !strings.Contains(body, "<code>rules[0].severity</code>") || !strings.Contains(body, `aria-invalid="true"`) {
+	if !strings.Contains(body, "Linje 1, <code>rules[0].severity</code>") || !strings.Contains(body, `aria-invalid="true"`) {
 		t.Errorf("editor does not show the error inline:\n%.2000s", body)
 	}
 	body = b.post("/admin/bundles", url.Values{"csrf": {csrf}, "bundle": {string(testBundle(t, "t-2"))}}, 200)

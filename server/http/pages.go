@@ -360,7 +360,13 @@ func nextVersion(now time.Time, existing []*server.BundleVersion) string {
 
 type bundleForm struct {
 	JSON     string
-	Problems []Problem
+	Problems []lineProblem
+}
+
+// lineProblem is a problem with the editor line its path is on (0: unknown).
+type lineProblem struct {
+	Problem
+	Line int
 }
 
 func (s *Server) handleBundleNewPage() echo.HandlerFunc {
@@ -409,7 +415,10 @@ func (s *Server) handleBundleCreatePage() echo.HandlerFunc {
 			}
 			if pe != nil {
 				if ps, ok := pe.Details.([]Problem); ok {
-					form.Problems = ps
+					lines := jsonLines([]byte(text))
+					for _, p := range ps {
+						form.Problems = append(form.Problems, lineProblem{p, lineOf(lines, p.Path)})
+					}
 				}
 			}
 			msg := server.ErrorMessage(err)
