@@ -505,8 +505,17 @@ func TestAdminPages(t *testing.T) {
 	b := e.browser("adm")
 	csrf := b.csrf("/admin")
 
-	// Without the CSRF token a form is refused.
+	// Without the CSRF token a form is refused, and so is one posted from
+	// another site even with the token.
 	b.post("/admin/bundles/t-1/publish", url.Values{}, 403)
+	req, _ := http.NewRequest("POST", e.URL+"/admin/crisis", strings.NewReader(url.Values{"csrf": {csrf}, "active": {"on"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	if resp, err := b.c.Do(req); err != nil || resp.StatusCode != 403 {
+		t.Errorf("cross-origin form post: %v %v, want 403", resp.StatusCode, err)
+	} else {
+		resp.Body.Close()
+	}
 	// A broken bundle is shown again with its errors.
 	broken := strings.Replace(string(testBundle(t, "t-2")), `"severity":"block"`, `"severity":"fatal"`, 1)
 	body := b.post("/admin/bundles", url.Values{"csrf": {csrf}, "bundle": {broken}}, 422)
