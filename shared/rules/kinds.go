@@ -156,7 +156,14 @@ func CompilePattern(s string) (*regexp.Regexp, error) {
 	if s == "" {
 		return nil, fmt.Errorf("pattern is empty")
 	}
-	re, err := regexp.Compile("(?i)" + s)
+	// The text is already lower case, so a pattern without upper-case
+	// letters needs no (?i), which would disable regexp's literal-prefix
+	// scan and make every pattern several times slower.
+	src := s
+	if strings.ToLower(s) != s {
+		src = "(?i)" + s
+	}
+	re, err := regexp.Compile(src)
 	if err != nil {
 		msg := strings.TrimPrefix(err.Error(), "error parsing regexp: ")
 		return nil, fmt.Errorf("invalid RE2 pattern: %s", msg)

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/postvakt/postvakt/shared/draft"
+	"github.com/postvakt/postvakt/shared/engine"
+	"github.com/postvakt/postvakt/shared/rules"
+)
+
+func init() {
+	commands["check"] = command{
+		usage: "check drafts (JSON Lines on stdin) and write one report per line",
+		run:   runCheck,
+	}
+}
+
+// maxLine bounds one input line; a draft is at most 63,206 characters,
+// and JSON escaping can multiply that.
+const maxLine = 4 << 20
+
+func runCheck(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	bundlePath := fs.String("bundle", "", "rule bundle `FILE` (default: the built-in bundle)")
+	orgPath := fs.String("org", "", "replace the bundle's organisation section with this `FILE`")
+	lang := fs.String("lang", "nb", "message language: nb, nn or en")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, joinLines(
+			"usage: postvakt check [--bundle FILE] [--org FILE] [--lang nb|nn|en] < drafts.jsonl > reports.jsonl",
+			"",
+			"Each input line is a Draft, or a labelled line whose \"draft\" field is checked.",
+			"A malformed line is reported on stderr with its line number; the rest go on."))
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return errUsage
+	}
+	b, err := loadBundle(*bundlePath, *orgPath)
+	if err != nil {
+		return err
+	}
+	e, err := engine.New(b)
+	if err != nil {
+		return err
+	}
+	opt := engine.Options{Lang: *lang}
+
+	in := bufio.NewReaderSize(stdin, 64<<10)
+	out := bufio.NewWriter(stdout)
+	defer out.Flush()
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	bad := 0
+	for n := 1; ; n++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		line, err := readLine(in)
+		if len(strings.TrimSpace(string(line))) > 0 {
+			d, derr := parseDraftLine(line)
+			if derr != nil {
+				bad++
+				fmt.Fprintf(stderr, "postvakt check: line %d: %v\n", n, derr)
+			} else if err := enc.Encode(e.Check(d, opt)); err != nil {
+				return err
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("line %d: %w", n, err)
+		}
+	}
+	if bad > 0 {
+		out.Flush()
+		return fmt.Errorf("%d malformed line(s) skipped", bad)
+	}
+	return nil
+}
+
+// readLine reads one line of at most maxLine bytes; a longer line is
+// consumed and reported as an error for that line only.
+func readLine(r *bufio.Reader) ([]byte, error) {
+	var line []byte
+	for {
+		chunk, isPrefix, err := r.ReadLine()
+		if len(line)+len(chunk) <= maxLine {
+			line = append(line, chunk...)
+		} else {
+			line = append(line[:0], "\x00toolong"...)
+		}
+		if err != nil {
+			if err == io.EOF && len(line) > 0 {
+				return line, nil
+			}
+			return line, err
+		}
+		if !isPrefix {
+			return line, nil
+		}
+	}
+}
+
+// parseDraftLine accepts a Draft or a labelled corpus line {"draft": {...}}.
+func parseDraftLine(line []byte) (draft.Draft, error) {
+	if string(line) == "\x00toolong" {
+		return draft.Draft{}, fmt.Errorf("line is longer than %d bytes", maxLine)
+	}
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(line, &probe); err != nil {
+		return draft.Draft{}, fmt.Errorf("not a JSON object: %v", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	raw := json.RawMessage(line)
+	if inner, ok := probe["draft"]; ok {
+		raw = inner
+	}
+	var d draft.Draft
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return draft.Draft{}, fmt.Errorf("not a draft: %v", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	if d.ID == "" {
+		return draft.Draft{}, errors.New(`draft has no "id"`)
+	}
+	return d, nil
+}
+
+// loadBundle reads a bundle file (or the built-in bundle) and applies an
+// organisation file.
+func loadBundle(bundlePath, orgPath string) (*rules.Bundle, error) {
+	var b *rules.Bundle
+	if bundlePath == "" {
+		b = rules.Builtin()
+	} else {
+		data, err := os.ReadFile(bundlePath)
+		if err != nil {
+			return nil, err
+		}
+		if b, err = rules.Parse(data); err != nil {
+			return nil, fmt.Errorf("%s: %w", bundlePath, err)
+		}
+	}
+	if orgPath != "" {
+		data, err := os.ReadFile(orgPath)
+		if err != nil {
+			return nil, err
+		}
+		org, err := rules.ParseOrg(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", orgPath, err)
+		}
+		b.Org = org
+		// The bundle's own examples assume its own organisation; they are
+		// not run against another one.
+		b.Examples = nil
+	}
+	return b, nil
+}

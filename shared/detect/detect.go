@@ -1,0 +1,208 @@
+// Package detect finds personal numbers and e-mail addresses in text:
+// Norwegian national identity numbers (fødselsnummer, D-, H-, FH- and
+// synthetic numbers, with the check-digit rule that applies from 2032),
+// payment cards, bank account numbers, Norwegian phone numbers and e-mail
+// addresses.
+//
+// Every finder scans the text once, byte by byte, and returns half-open byte
+// offsets. Nothing is allocated for a candidate that turns out not to be a
+// match, because the finders run on every keystroke inside WebAssembly. The
+// package is pure: no I/O, no clock, no global state that changes.
+//
+// Numbers are read as runs of digits joined by single separators (space,
+// no-break space, '-', '.'); the grouping is what tells a phone number
+// («912 34 567») from a price («48 750 000 kroner») and an account number
+// («1234.56.78903») from a fødselsnummer («010190 12345»), together with
+// the check digits, the date and the word in front.
+package detect
+
+// Match is one detection; Start and End are half-open byte offsets into the
+// text given.
+type Match struct{ Start, End int }
+
+const maxDigits = 24
+const maxGroups = 8
+
+// number is a candidate: a run of digit groups joined by single separators.
+type number struct {
+	start, end int
+	digits     [maxDigits]byte
+	n          int
+	groups     [maxGroups]uint8
+	seps       [maxGroups]byte // seps[i] joins groups[i] and groups[i+1]; ' ' for any space
+	ng         int
+	overflow   bool
+	plus       bool // preceded by '+' (country code)
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// sepAt reports the separator starting at i and its length in bytes: a
+// space, a no-break space (U+00A0), a thin or narrow no-break space
+// (U+2009, U+202F), '-' or '.'.
+func sepAt(s string, i int) (byte, int) {
+	if i >= len(s) {
+		return 0, 0
+	}
+	switch c := s[i]; c {
+	case ' ', '-', '.':
+		return c, 1
+	case 0xC2:
+		if i+1 < len(s) && s[i+1] == 0xA0 {
+			return ' ', 2
+		}
+	case 0xE2:
+		if i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0x89 || s[i+2] == 0xAF) {
+			return ' ', 3
+		}
+	}
+	return 0, 0
+}
+
+// isWordByteBefore reports whether the byte before i continues a word
+// (a letter, a digit, or a UTF-8 continuation of a letter), so a number
+// glued to a word («ABC123», «nr123») is not read.
+func gluedBefore(s string, i int) bool {
+	if i == 0 {
+		return false
+	}
+	c := s[i-1]
+	return isDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || c == '/' || c >= 0x80 && !isSpaceBefore(s, i)
+}
+
+// isSpaceBefore reports whether the character ending at i is a multi-byte
+// space or dash (no-break space, en dash, ...), which do not glue.
+func isSpaceBefore(s string, i int) bool {
+	if i >= 2 && s[i-2] == 0xC2 && (s[i-1] == 0xA0 || s[i-1] == 0xAB || s[i-1] == 0xBB) {
+		return true // no-break space, «, »
+	}
+	if i >= 3 && s[i-3] == 0xE2 && s[i-2] == 0x80 {
+		return true // dashes, thin spaces, quotes
+	}
+	return false
+}
+
+func gluedAfter(s string, i int) bool {
+	if i >= len(s) {
+		return false
+	}
+	c := s[i]
+	if isDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || c == '@' {
+		return true
+	}
+	// «/» continues a case number or a URL path; a comma or dot followed by
+	// a digit continues a decimal number.
+	if c == '/' || (c == ',' || c == '.') && i+1 < len(s) && isDigit(s[i+1]) {
+		return true
+	}
+	if c >= 0x80 {
+		// Letters such as æøå glue; punctuation such as «–» does not.
+		return c == 0xC3 || c == 0xC5
+	}
+	return false
+}
+
+// scan calls fn for every candidate number in s, in order. fn returns
+// false to stop.
+func scan(s string, fn func(*number) bool) {
+	var nb number
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) {
+			i++
+			continue
+		}
+		if gluedBefore(s, i) {
+			// Skip the rest of this glued token.
+			for i < len(s) && isDigit(s[i]) {
+				i++
+			}
+			continue
+		}
+		nb = number{start: i}
+		if i > 0 && s[i-1] == '+' {
+			nb.plus = true
+			nb.start = i - 1
+		}
+		j := i
+		for {
+			g := 0
+			for j < len(s) && isDigit(s[j]) {
+				if nb.n < maxDigits {
+					nb.digits[nb.n] = s[j]
+					nb.n++
+				} else {
+					nb.overflow = true
+				}
+				g++
+				j++
+			}
+			if nb.ng < maxGroups {
+				nb.groups[nb.ng] = uint8(min(g, 255))
+			} else {
+				nb.overflow = true
+			}
+			sep, w := sepAt(s, j)
+			if w == 0 || j+w >= len(s) || !isDigit(s[j+w]) {
+				nb.ng++
+				break
+			}
+			if nb.ng < maxGroups {
+				nb.seps[nb.ng] = sep
+			}
+			nb.ng++
+			j += w
+		}
+		nb.end = j
+		i = j
+		if nb.overflow || gluedAfter(s, j) {
+			continue
+		}
+		if !fn(&nb) {
+			return
+		}
+	}
+}
+
+// val returns digit k as a number.
+func (nb *number) val(k int) int { return int(nb.digits[k] - '0') }
+
+func (nb *number) str() string { return string(nb.digits[:nb.n]) }
+
+// layout reports whether the groups are exactly gs.
+func (nb *number) layout(gs ...uint8) bool {
+	if nb.ng != len(gs) {
+		return false
+	}
+	for i, g := range gs {
+		if nb.groups[i] != g {
+			return false
+		}
+	}
+	return true
+}
+
+// sepsAre reports whether every separator is one of set.
+func (nb *number) sepsAre(set string) bool {
+	for i := 0; i < nb.ng-1; i++ {
+		ok := false
+		for k := 0; k < len(set); k++ {
+			if nb.seps[i] == set[k] {
+				ok = true
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// sameSeps reports whether all separators are the same character.
+func (nb *number) sameSeps() bool {
+	for i := 1; i < nb.ng-1; i++ {
+		if nb.seps[i] != nb.seps[0] {
+			return false
+		}
+	}
+	return true
+}

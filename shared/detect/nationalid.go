@@ -1,0 +1,233 @@
+package detect
+
+var (
+	k1Weights = [9]int{3, 7, 6, 1, 8, 9, 4, 5, 2}
+	k2Weights = [10]int{5, 4, 3, 2, 7, 6, 5, 4, 3, 2}
+)
+
+// k2Valid reports whether the last of 11 digits is the mod-11 check digit of
+// the first ten with weights 5 4 3 2 7 6 5 4 3 2. That is the second check
+// digit of a fødselsnummer and also the check digit of a Norwegian bank
+// account number, which is why every valid fødselsnummer is a valid
+// account number too.
+func k2Valid(d *[maxDigits]byte) bool {
+	sum := 0
+	for i, w := range k2Weights {
+		sum += int(d[i]-'0') * w
+	}
+	k := 11 - sum%11
+	if k == 11 {
+		k = 0
+	}
+	return k < 10 && k == int(d[10]-'0')
+}
+
+// k1Rest returns (weighted sum of the first nine digits + k1) mod 11. The
+// classic rule demands 0; the rule for numbers issued from 2032 accepts 0,
+// 1, 2 or 3, so the first check digit may take up to four values
+// (Skatteetaten, «Nytt fødselsnummer fra 2032»:
+// https://skatteetaten.github.io/folkeregisteret-api-dokumentasjon/nytt-fodselsnummer-fra-2032/).
+func k1Rest(d *[maxDigits]byte) int {
+	sum := 0
+	for i, w := range k1Weights {
+		sum += int(d[i]-'0') * w
+	}
+	return (sum + int(d[9]-'0')) % 11
+}
+
+// idKind classifies 11 digits as a national identity number.
+type idKind int
+
+const (
+	notID     idKind = iota
+	idClassic        // date and both check digits valid by the classic rule
+	id2032           // valid only by the relaxed 2032 rule for k1
+)
+
+// nationalID checks 11 digits: the date (with the offsets of D-numbers
+// (day+40), H-numbers (month+40) and synthetic test numbers (month+65 from
+// NAV, month+80 from Skatteetaten's Tenor)) and the check digits. FH-numbers
+// start with 8 or 9, carry no date and are valid by their check digits.
+func nationalID(d *[maxDigits]byte) idKind {
+	if !k2Valid(d) {
+		return notID
+	}
+	rest := k1Rest(d)
+	if rest > 3 {
+		return notID
+	}
+	kind := id2032
+	if rest == 0 {
+		kind = idClassic
+	}
+	if d[0] == '8' || d[0] == '9' {
+		// FH-number: no date; only the classic rule is established.
+		if kind == idClassic {
+			return idClassic
+		}
+		return notID
+	}
+	day := int(d[0]-'0')*10 + int(d[1]-'0')
+	month := int(d[2]-'0')*10 + int(d[3]-'0')
+	yy := int(d[4]-'0')*10 + int(d[5]-'0')
+	ind := int(d[6]-'0')*100 + int(d[7]-'0')*10 + int(d[8]-'0')
+	if day > 40 {
+		day -= 40 // D-number
+	}
+	switch {
+	case month >= 81 && month <= 92:
+		month -= 80 // Tenor synthetic
+	case month >= 66 && month <= 77:
+		month -= 65 // NAV synthetic
+	case month >= 41 && month <= 52:
+		month -= 40 // H-number
+	}
+	if month < 1 || month > 12 || day < 1 {
+		return notID
+	}
+	if day > daysIn(month, century(yy, ind)+yy) {
+		return notID
+	}
+	return kind
+}
+
+// century derives the century from the individnummer ranges; numbers
+// issued from 2032 need not follow them, and for those the leap-year check
+// falls back to the more permissive reading.
+func century(yy, ind int) int {
+	switch {
+	case ind <= 499:
+		return 1900
+	case ind <= 749 && yy >= 54:
+		return 1800
+	case ind >= 900 && yy >= 40:
+		return 1900
+	default:
+		return 2000
+	}
+}
+
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// accountValid reports whether 11 digits are a valid Norwegian account
+// number (mod 11 on the last digit).
+func accountValid(d *[maxDigits]byte) bool { return k2Valid(d) }
+
+// The written forms of an 11-digit number.
+type form int
+
+const (
+	formPlain   form = iota // 11 digits
+	formID                  // 6+5 («010190 12345», «010190-12345») or a dotted date («01.01.90 12345»)
+	formAccount             // 4.2.5 («1234.56.78903», «1234 56 78903»)
+	formOther
+)
+
+func (nb *number) form11() form {
+	switch {
+	case nb.layout(11):
+		return formPlain
+	case nb.layout(6, 5) && nb.sepsAre(" -"):
+		return formID
+	case nb.layout(2, 2, 2, 5) && nb.seps[0] == '.' && nb.seps[1] == '.' && (nb.seps[2] == ' ' || nb.seps[2] == '-'):
+		return formID
+	case nb.layout(2, 2, 2, 5) && nb.sameSeps() && nb.seps[0] == ' ':
+		return formID
+	case nb.layout(4, 2, 5) && nb.sameSeps() && nb.sepsAre(" .-"):
+		return formAccount
+	}
+	return formOther
+}
+
+// classify11 settles what an 11-digit candidate is: a national identity
+// number, an account number, or neither. The written form decides first
+// (4.2.5 is how account numbers are written, 6+5 and dotted dates how
+// fødselsnumre are), then the word in front («kontonummer», «fnr.»), then
+// the check digits: the classic first check digit and a valid date make a
+// fødselsnummer; a number valid only under the 2032 rule is one too, unless
+// the context says account.
+func classify11(s string, nb *number) (id, account bool) {
+	f := nb.form11()
+	if f == formOther {
+		return false, false
+	}
+	kind := nationalID(&nb.digits)
+	acct := accountValid(&nb.digits)
+	switch f {
+	case formAccount:
+		return false, acct
+	case formID:
+		return kind != notID, false
+	}
+	switch contextBefore(s, nb.start) {
+	case ctxAccount:
+		return false, acct
+	case ctxID:
+		if kind != notID {
+			return true, false
+		}
+		return false, false
+	}
+	if kind != notID {
+		return true, false
+	}
+	return false, acct
+}
+
+// NationalIDs appends every national identity number in text to dst.
+func NationalIDs(text string, dst []Match) []Match {
+	scan(text, func(nb *number) bool {
+		if nb.n == 11 && !nb.plus {
+			if id, _ := classify11(text, nb); id {
+				dst = append(dst, Match{nb.start, nb.end})
+			}
+		}
+		return true
+	})
+	return dst
+}
+
+// BankAccounts appends every valid Norwegian account number in text that
+// is not read as a national identity number.
+func BankAccounts(text string, dst []Match) []Match {
+	scan(text, func(nb *number) bool {
+		if nb.n == 11 && !nb.plus {
+			if _, acct := classify11(text, nb); acct {
+				dst = append(dst, Match{nb.start, nb.end})
+			}
+		}
+		return true
+	})
+	return dst
+}
+
+// AccountKey returns the 11 digits of an account number written in any
+// form, or "" if s does not hold exactly 11 digits.
+func AccountKey(s string) string {
+	var b [11]byte
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			if n == 11 {
+				return ""
+			}
+			b[n] = s[i]
+			n++
+		}
+	}
+	if n != 11 {
+		return ""
+	}
+	return string(b[:])
+}

@@ -1,0 +1,101 @@
+package detect
+
+// Phones appends every Norwegian phone number in text: eight digits whose
+// first is 2–9, written 2-2-2-2 («55 30 10 00»), 3-2-3 («912 34 567»), 4-4
+// («9123 4567») or together, optionally after +47, 0047 or (+47). Prices,
+// organisation numbers, account and reference numbers are left alone by
+// their grouping and by the word in front or after.
+func Phones(text string, dst []Match) []Match {
+	scan(text, func(nb *number) bool {
+		if start, ok := phone(text, nb); ok {
+			dst = append(dst, Match{start, nb.end})
+		}
+		return true
+	})
+	return dst
+}
+
+func phone(s string, nb *number) (int, bool) {
+	start := nb.start
+	off := 0 // digits of a country code to skip
+	g := nb.groups[:nb.ng]
+	switch {
+	case nb.plus && nb.n == 10 && nb.digits[0] == '4' && nb.digits[1] == '7' && g[0] == 2:
+		off, g = 2, g[1:]
+	case !nb.plus && nb.n == 12 && string(nb.digits[:4]) == "0047" && g[0] == 4:
+		off, g = 4, g[1:]
+	case !nb.plus && nb.n == 8:
+		// «(+47) 912 34 567»
+		if p := start - 6; p >= 0 && s[p:start] == "(+47) " {
+			start = p
+		} else if p := start - 5; p >= 0 && s[p:start] == "(+47)" {
+			start = p
+		}
+	default:
+		return 0, false
+	}
+	if nb.n-off != 8 {
+		return 0, false
+	}
+	if first := nb.digits[off]; first < '2' || first > '9' {
+		return 0, false
+	}
+	if !phoneLayout(g) {
+		return 0, false
+	}
+	// Dotted groups are dates and times («12.03.20.26» is not written).
+	for i := 0; i < nb.ng-1; i++ {
+		if nb.seps[i] == '.' && !(len(g) == 4 && nb.sameSeps()) {
+			return 0, false
+		}
+	}
+	switch contextBefore(s, nb.start) {
+	case ctxPrice, ctxOrg, ctxRef, ctxAccount, ctxID:
+		return 0, false
+	}
+	if priceAfter(s, nb.end) {
+		return 0, false
+	}
+	return start, true
+}
+
+func phoneLayout(g []uint8) bool {
+	switch len(g) {
+	case 1:
+		return g[0] == 8
+	case 2:
+		return g[0] == 4 && g[1] == 4 || g[0] == 3 && g[1] == 5
+	case 3:
+		return g[0] == 3 && g[1] == 2 && g[2] == 3
+	case 4:
+		return g[0] == 2 && g[1] == 2 && g[2] == 2 && g[3] == 2
+	}
+	return false
+}
+
+// PhoneKey returns the eight national digits of a phone number written in
+// any form («+47 55 30 10 00», «0047 55301000»), or "".
+func PhoneKey(s string) string {
+	var b [16]byte
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			if n == len(b) {
+				return ""
+			}
+			b[n] = s[i]
+			n++
+		}
+	}
+	d := b[:n]
+	switch {
+	case n == 12 && string(d[:4]) == "0047":
+		d = d[4:]
+	case n == 10 && string(d[:2]) == "47":
+		d = d[2:]
+	}
+	if len(d) != 8 {
+		return ""
+	}
+	return string(d)
+}

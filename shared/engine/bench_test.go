@@ -1,0 +1,45 @@
+package engine
+
+import (
+	"os"
+	"testing"
+
+	"github.com/postvakt/postvakt/shared/draft"
+)
+
+// BenchmarkCheck runs the full built-in bundle on a 300-character, a
+// 3,000-character and a 63,206-character draft (Facebook's limit). Run it
+// with `make bench`; MB/s and allocs/op are the numbers to watch, since
+// the check runs on every keystroke in WebAssembly.
+func BenchmarkCheck(b *testing.B) {
+	e := builtin(b)
+	for _, name := range []string{"short", "typical", "long"} {
+		data, err := os.ReadFile("testdata/bench/" + name + ".txt")
+		if err != nil {
+			b.Fatal(err)
+		}
+		d := draft.Draft{ID: name, Text: string(data), Platform: "facebook", Kind: "post",
+			Images: []draft.Image{{Alt: "", Persons: "adults", Consent: "none"}}}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			var findings int
+			for i := 0; i < b.N; i++ {
+				findings = len(e.Check(d, Options{}).Findings)
+			}
+			b.ReportMetric(float64(findings), "findings/op")
+		})
+	}
+}
+
+// BenchmarkNew measures compiling the built-in bundle (done once per
+// bundle version, not per keystroke).
+func BenchmarkNew(b *testing.B) {
+	bundle := builtin(b).Bundle()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := New(bundle); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,369 @@
+// Package engine turns a Draft into a Report by running a rule bundle. It
+// is the one place where checking happens: the wasm module in the browser,
+// the server's test box and `postvakt check` all call it, so a draft gets
+// the same findings everywhere.
+//
+// New compiles a bundle once (word lists into one trie, patterns into RE2
+// programs); Engine.Check then only matches. Check is deterministic
+// (findings sorted by start, end, rule id and image), safe for concurrent
+// use, and allocates O(len(text)) once per draft plus a few allocations per
+// finding, because it runs on every keystroke in WebAssembly.
+package engine
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/postvakt/postvakt/shared/detect"
+	"github.com/postvakt/postvakt/shared/draft"
+	"github.com/postvakt/postvakt/shared/rules"
+	"github.com/postvakt/postvakt/shared/textutil"
+)
+
+// MaxTextLen caps the text checked: Facebook's limit is 63,206 characters
+// and wasm memory never shrinks, so a pasted book must not be scanned. The
+// length rule still reports the whole length.
+const MaxTextLen = 256 << 10
+
+// Options are the inputs a check needs besides the draft and the bundle.
+type Options struct {
+	// Lang selects the message language: "nb" (default), "nn" or "en".
+	Lang string
+	// Now is used when the draft has no `at`; zero means time.Now().
+	Now time.Time
+	// Crisis is the server's crisis state; nil means no crisis.
+	Crisis *Crisis
+}
+
+// Crisis is the runtime state behind the crisis.active rule.
+type Crisis struct {
+	Active  bool     `json:"active"`
+	Message string   `json:"message"`
+	Team    []string `json:"team"`
+}
+
+// Engine is a compiled bundle.
+type Engine struct {
+	bundle *rules.Bundle
+	lex    *lexicon
+	rules  []*crule
+	org    orgIndex
+	pool   sync.Pool
+}
+
+// crule is a compiled rule.
+type crule struct {
+	r       *rules.Rule
+	from    time.Time
+	to      time.Time
+	run     func(st *state, c *crule)
+	lists   [4]int32 // rule-specific lexicon lists; -1 = none
+	pats    []*regexp.Regexp
+	near    []*regexp.Regexp
+	within  int
+	nearSet bool
+	terms   []rules.Term // single-word terms matched on demand (signature units)
+}
+
+// Check compiles b and checks d with default options. Callers that check
+// more than one draft should compile once with New.
+func Check(d draft.Draft, b *rules.Bundle) draft.Report {
+	e, err := New(b)
+	if err != nil {
+		return draft.Report{ID: d.ID, Verdict: draft.VerdictOK, Bundle: b.Version, Findings: []draft.Finding{}}
+	}
+	return e.Check(d, Options{})
+}
+
+// Bundle returns the bundle the engine was compiled from.
+func (e *Engine) Bundle() *rules.Bundle { return e.bundle }
+
+// New validates and compiles a bundle.
+func New(b *rules.Bundle) (*Engine, error) {
+	if err := b.Validate(); err != nil {
+		return nil, err
+	}
+	e := &Engine{bundle: b, lex: newLexicon(), org: newOrgIndex(&b.Org)}
+	for i := range b.Rules {
+		r := &b.Rules[i]
+		if !r.Enabled {
+			continue
+		}
+		c := &crule{r: r, lists: [4]int32{-1, -1, -1, -1}}
+		if r.Active != nil {
+			c.from, _ = rules.ParseTime(r.Active.From)
+			c.to, _ = rules.ParseTime(r.Active.To)
+		}
+		if err := e.compile(c); err != nil {
+			return nil, err
+		}
+		e.rules = append(e.rules, c)
+	}
+	e.pool.New = func() any { return new(state) }
+	return e, nil
+}
+
+func (e *Engine) compile(c *crule) error {
+	r := c.r
+	list := func(ws []string) int32 {
+		if len(ws) == 0 {
+			return -1
+		}
+		return e.lex.add(ws)
+	}
+	pats := func(ps []string) ([]*regexp.Regexp, error) {
+		var out []*regexp.Regexp
+		for _, p := range ps {
+			re, err := rules.CompilePattern(p)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, re)
+		}
+		return out, nil
+	}
+	var err error
+	switch r.Kind {
+	case rules.KindPhrase:
+		ph := r.Phrase
+		c.lists[0] = list(ph.Words)
+		c.lists[2] = list(ph.Unless)
+		if c.pats, err = pats(ph.Patterns); err != nil {
+			return err
+		}
+		if ph.Near != nil {
+			c.nearSet = true
+			c.within = ph.Near.Within
+			c.lists[1] = list(ph.Near.Words)
+			if c.near, err = pats(ph.Near.Patterns); err != nil {
+				return err
+			}
+		}
+		c.run = runPhrase
+	case rules.KindDetector:
+		p := r.Detector.Params
+		if r.Detector.Name == "signature" {
+			// Unit words are only looked up in the last lines of a reply,
+			// so they stay out of the lexicon that scans the whole text.
+			for _, t := range p.Terms {
+				if pt, err := rules.ParseTerm(normalizeTerm(t)); err == nil && !pt.Name {
+					c.terms = append(c.terms, pt)
+				}
+			}
+			c.run = runSignature
+			break
+		}
+		c.lists[0] = list(p.Terms)
+		c.lists[1] = list(p.Persons)
+		c.lists[2] = list(p.Unless)
+		c.within = p.Within
+		c.run = detectorRunners[r.Detector.Name]
+	case rules.KindLink:
+		c.run = runLink
+	case rules.KindImage:
+		c.run = runImage
+	case rules.KindLength:
+		c.run = runLength
+	case rules.KindReadability:
+		c.run = runReadability
+	case rules.KindCrisis:
+		c.run = runCrisis
+	}
+	return nil
+}
+
+// state is the per-check scratch space, pooled between checks.
+type state struct {
+	e        *Engine
+	d        *draft.Draft
+	opt      *Options
+	text     string
+	f        textutil.Folded
+	buf      []byte
+	words    []textutil.Word
+	sents    []textutil.Sentence
+	hits     []hit
+	names    []int32 // word indices of personal names, computed on demand
+	namesD   bool
+	linksBuf []link
+	linksD   bool
+	out      []draft.Finding
+	archive  bool
+	offs     []int
+	spans    []span
+	nums     []detect.Match // byte spans of the current rule's findings, for merging
+}
+
+type span struct{ s, e, img int }
+
+// Check runs every enabled rule in scope on d.
+func (e *Engine) Check(d draft.Draft, opt Options) draft.Report {
+	st := e.pool.Get().(*state)
+	defer func() {
+		st.d, st.opt, st.f, st.text = nil, nil, textutil.Folded{}, ""
+		e.pool.Put(st)
+	}()
+	st.e, st.d, st.opt = e, &d, &opt
+	st.text = d.Text
+	if len(st.text) > MaxTextLen {
+		st.text = truncate(st.text, MaxTextLen)
+	}
+	st.f = textutil.Fold(st.text, st.buf)
+	st.words, st.sents = textutil.Segment(&st.f, st.words, st.sents)
+	st.hits = e.lex.scan(st.f.S, st.words, st.hits[:0])
+	st.namesD, st.linksD = false, false
+	st.out, st.archive = nil, false
+
+	now := opt.Now
+	if t, ok := rules.ParseTime(d.At); ok && d.At != "" {
+		now = t
+	} else if now.IsZero() {
+		now = time.Now()
+	}
+	for _, c := range e.rules {
+		if !inScope(c, &d, now) {
+			continue
+		}
+		st.spans = st.spans[:0]
+		c.run(st, c)
+		st.flush(c)
+	}
+	return st.report()
+}
+
+func truncate(s string, n int) string {
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
+
+func inScope(c *crule, d *draft.Draft, now time.Time) bool {
+	if s := c.r.Scope; s != nil {
+		if len(s.Platforms) > 0 && !slices.Contains(s.Platforms, d.Platform) {
+			return false
+		}
+		if len(s.Kinds) > 0 && !slices.Contains(s.Kinds, kindOf(d)) {
+			return false
+		}
+		if len(s.Units) > 0 && !slices.Contains(s.Units, d.Unit) {
+			return false
+		}
+	}
+	if !c.from.IsZero() && now.Before(c.from) {
+		return false
+	}
+	if !c.to.IsZero() && !now.Before(c.to) {
+		return false
+	}
+	return true
+}
+
+func kindOf(d *draft.Draft) string {
+	if d.Kind == "" {
+		return "post"
+	}
+	return d.Kind
+}
+
+// add records a finding of the current rule on original byte span [s, e),
+// merging it with an overlapping finding of the same rule (one finding per
+// occurrence). s = e = -1 marks a whole-draft finding; img >= 0 an image.
+func (st *state) add(s, e, img int) {
+	for i := range st.spans {
+		p := &st.spans[i]
+		if p.img != img {
+			continue
+		}
+		if s < 0 && p.s < 0 {
+			return
+		}
+		if s >= 0 && p.s >= 0 && s < p.e && p.s < e {
+			p.s, p.e = min(p.s, s), max(p.e, e)
+			return
+		}
+	}
+	st.spans = append(st.spans, span{s, e, img})
+}
+
+// addFolded records a finding on folded byte span [s, e).
+func (st *state) addFolded(s, e int) {
+	st.add(st.f.OrigOffset(s), st.f.OrigOffset(e), -1)
+}
+
+func (st *state) flush(c *crule) {
+	r := c.r
+	lang := st.opt.Lang
+	if len(st.spans) > 0 && r.Archive {
+		st.archive = true
+	}
+	for _, sp := range st.spans {
+		f := draft.Finding{
+			Rule: r.ID, Category: r.Category, Severity: r.Severity,
+			Start: sp.s, End: sp.e, Image: sp.img,
+			Message: r.Message.In(lang), Suggestion: r.Suggestion.In(lang),
+		}
+		if sp.s >= 0 {
+			f.Excerpt = excerpt(r.ID, st.text[sp.s:sp.e])
+		}
+		if r.Kind == rules.KindCrisis && st.opt.Crisis != nil && st.opt.Crisis.Message != "" {
+			f.Message = st.opt.Crisis.Message
+		}
+		st.out = append(st.out, f)
+	}
+}
+
+func (st *state) report() draft.Report {
+	out := st.out
+	if out == nil {
+		out = []draft.Finding{}
+	}
+	// Convert byte offsets to UTF-16 in one pass over the text.
+	slices.SortFunc(out, func(a, b draft.Finding) int {
+		if a.Start != b.Start {
+			return a.Start - b.Start
+		}
+		if a.End != b.End {
+			return a.End - b.End
+		}
+		if c := strings.Compare(a.Rule, b.Rule); c != 0 {
+			return c
+		}
+		return a.Image - b.Image
+	})
+	st.offs = st.offs[:0]
+	for _, f := range out {
+		if f.Start >= 0 {
+			st.offs = append(st.offs, f.Start, f.End)
+		}
+	}
+	slices.Sort(st.offs)
+	bytesOffs := slices.Compact(st.offs)
+	units := append([]int(nil), bytesOffs...)
+	textutil.UTF16(st.text, units)
+	conv := func(o int) int {
+		if o < 0 {
+			return o
+		}
+		i, _ := slices.BinarySearch(bytesOffs, o)
+		return units[i]
+	}
+	for i := range out {
+		out[i].Start, out[i].End = conv(out[i].Start), conv(out[i].End)
+	}
+	rep := draft.Report{ID: st.d.ID, Bundle: st.e.bundle.Version, Verdict: draft.VerdictOK, Archive: st.archive, Findings: out}
+	for _, f := range out {
+		switch f.Severity {
+		case draft.SeverityBlock:
+			rep.Verdict = draft.VerdictBlock
+		case draft.SeverityWarn:
+			if rep.Verdict == draft.VerdictOK {
+				rep.Verdict = draft.VerdictWarn
+			}
+		}
+	}
+	return rep
+}

@@ -1,0 +1,297 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/postvakt/postvakt/shared/draft"
+	"github.com/postvakt/postvakt/shared/rules"
+)
+
+var update = flag.Bool("update", false, "rewrite the .golden files")
+
+func builtin(t testing.TB) *Engine {
+	t.Helper()
+	e, err := New(rules.Builtin())
+	if err != nil {
+		t.Fatalf("New(builtin): %v", err)
+	}
+	return e
+}
+
+// fragment returns the text of a finding, from UTF-16 offsets.
+func fragment(text string, f draft.Finding) string {
+	if f.Start < 0 {
+		return ""
+	}
+	u := utf16.Encode([]rune(text))
+	return string(utf16.Decode(u[f.Start:f.End]))
+}
+
+// render is the stable text form of a report used by the golden files:
+// one finding per line, `rule start:end severity «fragment» excerpt`.
+func render(text string, rep draft.Report) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "verdict %s archive %v\n", rep.Verdict, rep.Archive)
+	for _, f := range rep.Findings {
+		where := fmt.Sprintf("%d:%d", f.Start, f.End)
+		if f.Image >= 0 {
+			where = fmt.Sprintf("image %d", f.Image)
+		} else if f.Start < 0 {
+			where = "draft"
+		}
+		fmt.Fprintf(&b, "%s %s %s «%s» %s\n", f.Rule, where, f.Severity, fragment(text, f), f.Excerpt)
+	}
+	return b.String()
+}
+
+// TestGolden checks every testdata/*.json draft against its .golden file.
+// Run `go test ./shared/engine -run TestGolden -update` to rewrite them
+// after a deliberate change, and read the diff.
+func TestGolden(t *testing.T) {
+	e := builtin(t)
+	files, _ := filepath.Glob("testdata/*.json")
+	if len(files) == 0 {
+		t.Fatal("no testdata/*.json")
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var d draft.Draft
+			if err := json.Unmarshal(data, &d); err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
+			got := render(d.Text, e.Check(d, Options{}))
+			golden := strings.TrimSuffix(file, ".json") + ".golden"
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("%s: findings differ\n--- got\n%s--- want\n%s", file, got, want)
+			}
+		})
+	}
+}
+
+// TestOK checks that known-clean drafts in testdata/ok yield nothing.
+func TestOK(t *testing.T) {
+	e := builtin(t)
+	files, _ := filepath.Glob("testdata/ok/*.txt")
+	if len(files) == 0 {
+		t.Fatal("no testdata/ok/*.txt")
+	}
+	for _, file := range files {
+		data, _ := os.ReadFile(file)
+		d := draft.Draft{ID: file, Text: string(data), Platform: "facebook", Kind: "post"}
+		rep := e.Check(d, Options{})
+		for _, f := range rep.Findings {
+			if f.Rule == "form.readability" {
+				continue
+			}
+			t.Errorf("%s: got %s on «%s», want no findings", file, f.Rule, fragment(d.Text, f))
+		}
+	}
+}
+
+func TestExamplesOfBuiltin(t *testing.T) {
+	for _, f := range builtin(t).RunExamples() {
+		t.Error(f)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	e := builtin(t)
+	data, _ := os.ReadFile("testdata/bench/typical.txt")
+	d := draft.Draft{ID: "d", Text: string(data), Platform: "facebook", Kind: "reply", Images: []draft.Image{{Persons: "minors"}}}
+	first, _ := json.Marshal(e.Check(d, Options{}))
+	for i := 0; i < 50; i++ {
+		got, _ := json.Marshal(e.Check(d, Options{}))
+		if !bytes.Equal(got, first) {
+			t.Fatalf("run %d differs:\n%s\nwant\n%s", i, got, first)
+		}
+	}
+}
+
+func TestVerdictAndOrder(t *testing.T) {
+	e := builtin(t)
+	d := draft.Draft{ID: "v", Text: "Ring Kari på 912 34 567 i dag.", Platform: "facebook", Kind: "post",
+		Images: []draft.Image{{Alt: "", Persons: "minors", Consent: "given"}}}
+	rep := e.Check(d, Options{})
+	if rep.Verdict != draft.VerdictBlock {
+		t.Fatalf("verdict %s, want block", rep.Verdict)
+	}
+	var rulesGot []string
+	for _, f := range rep.Findings {
+		rulesGot = append(rulesGot, f.Rule)
+	}
+	// Whole-draft and image findings (-1) first, sorted by rule; then by position.
+	want := []string{"image.alt_text", "image.consent_minor", "link.own_site_missing", "pii.phone"}
+	if !reflect.DeepEqual(rulesGot, want) {
+		t.Fatalf("rules %v, want %v", rulesGot, want)
+	}
+	if rep.Bundle != rules.Builtin().Version {
+		t.Fatalf("bundle %q, want %q", rep.Bundle, rules.Builtin().Version)
+	}
+}
+
+func TestLanguages(t *testing.T) {
+	e := builtin(t)
+	d := draft.Draft{ID: "l", Text: "Vannet er stengt.", Kind: "post"}
+	for lang, word := range map[string]string{"nb": "ikke", "nn": "ikkje", "en": "does not", "": "ikke"} {
+		rep := e.Check(d, Options{Lang: lang})
+		if len(rep.Findings) != 1 || !strings.Contains(rep.Findings[0].Message, word) {
+			t.Errorf("lang %q: findings %+v, want a message containing %q", lang, rep.Findings, word)
+		}
+	}
+}
+
+func TestCrisis(t *testing.T) {
+	b := rules.Builtin()
+	b.Org.CrisisTeam = []string{"kari"}
+	e, err := New(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := draft.Draft{ID: "c", Text: "Info: https://www.eksempel.kommune.no/x", Kind: "post", User: "ola"}
+	on := &Crisis{Active: true, Message: "Krisestab er satt. Alt går via kriseledelsen."}
+	tests := []struct {
+		name   string
+		user   string
+		crisis *Crisis
+		block  bool
+	}{
+		{"no crisis", "ola", nil, false},
+		{"crisis off", "ola", &Crisis{Active: false}, false},
+		{"crisis on", "ola", on, true},
+		{"crisis on, anonymous", "", on, true},
+		{"crisis team in bundle", "Kari", on, false},
+		{"crisis team in state", "per", &Crisis{Active: true, Team: []string{"per"}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d.User = tt.user
+			rep := e.Check(d, Options{Crisis: tt.crisis})
+			if got := rep.Verdict == draft.VerdictBlock; got != tt.block {
+				t.Fatalf("blocked = %v, want %v (%+v)", got, tt.block, rep.Findings)
+			}
+			if tt.block && rep.Findings[0].Message != on.Message && tt.crisis == on {
+				t.Fatalf("message %q, want the admin's %q", rep.Findings[0].Message, on.Message)
+			}
+		})
+	}
+}
+
+func TestScopeAndWindow(t *testing.T) {
+	b := rules.Builtin()
+	for i := range b.Rules {
+		if b.Rules[i].ID == "politics.campaign" {
+			b.Rules[i].Scope = &rules.Scope{Platforms: []string{"x"}}
+			b.Rules[i].Active = &rules.Window{From: "2026-08-01", To: "2026-09-15"}
+		}
+	}
+	e, err := New(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "Stem på Høyre! https://www.eksempel.kommune.no/valg"
+	tests := []struct {
+		platform, at string
+		fire         bool
+	}{
+		{"x", "2026-09-01T10:00:00Z", true},
+		{"facebook", "2026-09-01T10:00:00Z", false},
+		{"x", "2026-07-31T23:00:00Z", false},
+		{"x", "2026-09-15T00:00:00Z", false},
+	}
+	for _, tt := range tests {
+		rep := e.Check(draft.Draft{ID: "s", Text: text, Platform: tt.platform, At: tt.at}, Options{})
+		if got := rep.Verdict == draft.VerdictBlock; got != tt.fire {
+			t.Errorf("%s at %s: fired = %v, want %v", tt.platform, tt.at, got, tt.fire)
+		}
+	}
+}
+
+func FuzzCheck(f *testing.F) {
+	for _, s := range []string{
+		"Fødselsnummer 010190 12345, ring 912 34 567 eller skriv til kari@gmail.com 🎉",
+		"Hilsen Kari", "æøå ÆØÅ\n\nHa\u030akon bor i Storgata 5", "https://bit.ly/x www.a.no a.example/b",
+		"\xff\xfe 4326 6166 3049 4039", "Søknaden din om plass er innvilget. saksnr. 2026/0412",
+	} {
+		f.Add(s, "reply")
+	}
+	e := builtin(f)
+	f.Fuzz(func(t *testing.T, text, kind string) {
+		d := draft.Draft{ID: "f", Text: text, Kind: kind, Platform: "x", Images: []draft.Image{{}}}
+		rep := e.Check(d, Options{})
+		n := len(utf16.Encode([]rune(strings.ToValidUTF8(text, "\uFFFD"))))
+		if !utf8.ValidString(text) {
+			n = len(text) * 2 // loose bound: invalid bytes are one unit each
+		}
+		for _, f := range rep.Findings {
+			if f.Start == -1 && f.End == -1 {
+				continue
+			}
+			if f.Start < 0 || f.End < f.Start || f.End > n {
+				t.Fatalf("finding %s at %d:%d outside text of %d units", f.Rule, f.Start, f.End, n)
+			}
+		}
+		again, _ := json.Marshal(e.Check(d, Options{}))
+		first, _ := json.Marshal(rep)
+		if !bytes.Equal(first, again) {
+			t.Fatalf("not deterministic")
+		}
+	})
+}
+
+// TestLabelled runs the labelled drafts in testdata/labelled.jsonl (the
+// corpus format) against the built-in rules with testdata/org.json, and
+// reports every difference the way the corpus scorer counts them.
+func TestLabelled(t *testing.T) {
+	b := rules.Builtin()
+	orgData, err := os.ReadFile("testdata/org.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Org, err = rules.ParseOrg(orgData); err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("testdata/labelled.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+		var ex rules.Example
+		if err := json.Unmarshal(line, &ex); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		t.Run(ex.Draft.ID, func(t *testing.T) {
+			rep := e.Check(ex.Draft, Options{})
+			for _, d := range Compare(ex.Draft, ex.Expect, rep) {
+				t.Errorf("%s: %s\n  text: %s", ex.Draft.ID, d, ex.Draft.Text)
+			}
+		})
+	}
+}

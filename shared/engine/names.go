@@ -1,0 +1,111 @@
+package engine
+
+import "github.com/postvakt/postvakt/shared/textutil"
+
+// placePrepositions precede place names, which are capitalised like
+// personal names («bor i Nordbygda», «på Solheim»).
+var placePrepositions = map[string]bool{
+	"i": true, "på": true, "ved": true, "fra": true, "frå": true, "over": true, "gjennom": true,
+	"langs": true, "utenfor": true, "utanfor": true, "innenfor": true, "nær": true, "rundt": true,
+	"via": true, "mellom": true,
+}
+
+// nameWords returns the indices of words that look like personal names: a
+// capitalised word that does not start a sentence, is not an acronym, does
+// not follow a place preposition (unless it continues a name) and is not
+// part of the organisation's name. Computed once per draft, on demand.
+func (st *state) nameWords() []int32 {
+	if st.namesD {
+		return st.names
+	}
+	st.namesD = true
+	st.names = st.names[:0]
+	s := st.f.S
+	for i, w := range st.words {
+		if !w.Cap {
+			continue
+		}
+		if i == 0 || st.words[i-1].Sent != w.Sent || st.sentenceInitial(i) {
+			continue
+		}
+		text := s[w.Start:w.End]
+		if isAcronym(st.f.Orig, st.f.OrigOffset(int(w.Start)), st.f.OrigOffset(int(w.End))) {
+			continue
+		}
+		if st.e.org.nameWords[text] {
+			continue
+		}
+		prev := st.words[i-1]
+		prevText := s[prev.Start:prev.End]
+		if placePrepositions[prevText] && !prev.Cap {
+			continue
+		}
+		if len(st.names) > 0 && int(st.names[len(st.names)-1]) == i-1 {
+			// Continuation of a name ("Ahmed Rahimi") counts as the same name.
+			st.names = append(st.names, int32(i))
+			continue
+		}
+		if prev.Cap && !st.isName(i-1) {
+			if st.sentenceInitial(i-1) && !st.e.org.nameWords[prevText] {
+				// «Jovna Somby i 4A ...»: two capitalised words opening a
+				// sentence are a first and a last name.
+				st.names = append(st.names, int32(i-1), int32(i))
+			}
+			// Otherwise part of a capitalised phrase that is not a name.
+			continue
+		}
+		st.names = append(st.names, int32(i))
+	}
+	return st.names
+}
+
+func (st *state) isName(i int) bool {
+	for _, n := range st.names {
+		if int(n) == i {
+			return true
+		}
+	}
+	return false
+}
+
+// sentenceInitial reports whether word i is the first word of its sentence
+// or follows a colon, a dash or an opening quote that starts a clause.
+func (st *state) sentenceInitial(i int) bool {
+	w := st.words[i]
+	se := st.sents[w.Sent]
+	if int(se.W0) == i {
+		return true
+	}
+	// Look back over spaces to the previous non-space byte.
+	s := st.f.S
+	j := int(w.Start) - 1
+	for j >= 0 && (s[j] == ' ' || s[j] == '\t') {
+		j--
+	}
+	if j < 0 {
+		return true
+	}
+	switch s[j] {
+	case ':', '«', '"', '(', '-', '\n':
+		return s[j] != '-' || j == 0 || s[j-1] == ' '
+	}
+	if j >= 1 && s[j-1:j+1] == "\xc2\xab" { // «
+		return true
+	}
+	return false
+}
+
+func isAcronym(orig string, a, b int) bool {
+	if b-a < 2 {
+		return false
+	}
+	up := 0
+	for _, r := range orig[a:b] {
+		if r >= 'A' && r <= 'Z' || r == 'Æ' || r == 'Ø' || r == 'Å' {
+			up++
+		}
+	}
+	return up >= 2
+}
+
+var _ = textutil.Word{}
