@@ -7,14 +7,15 @@ package detect
 // Express). Norwegian KID numbers, which are Luhn-checked too, are told
 // apart by their prefix and the word in front.
 func PaymentCards(text string, dst []Match) []Match {
-	scan(text, func(nb *number) bool {
+	var sc scanner
+	for sc.init(text); sc.next(); {
+		nb := &sc.nb
 		if nb.n >= 13 && nb.n <= 19 && !nb.plus && cardLayout(nb) && luhn(nb.digits[:nb.n]) && cardIIN(nb.digits[:nb.n]) {
 			if contextBefore(text, nb.start) != ctxRef {
 				dst = append(dst, Match{nb.start, nb.end})
 			}
 		}
-		return true
-	})
+	}
 	return dst
 }
 

@@ -67,6 +67,9 @@ func gluedBefore(s string, i int) bool {
 		return false
 	}
 	c := s[i-1]
+	if (c == ',' || c == '.') && i >= 2 && isDigit(s[i-2]) {
+		return true // the decimals of «1,5» or «kl. 10.30»
+	}
 	return isDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || c == '/' || c >= 0x80 && !isSpaceBefore(s, i)
 }
 
@@ -102,11 +105,23 @@ func gluedAfter(s string, i int) bool {
 	return false
 }
 
-// scan calls fn for every candidate number in s, in order. fn returns
-// false to stop.
-func scan(s string, fn func(*number) bool) {
-	var nb number
-	for i := 0; i < len(s); {
+// scanner yields the candidate numbers of a text in order:
+//
+//	var sc scanner
+//	for sc.init(s); sc.next(); { use(&sc.nb) }
+//
+// It is a struct rather than a callback so that nothing escapes to the heap.
+type scanner struct {
+	s  string
+	i  int
+	nb number
+}
+
+func (sc *scanner) init(s string) { sc.s, sc.i = s, 0 }
+
+func (sc *scanner) next() bool {
+	s := sc.s
+	for i := sc.i; i < len(s); {
 		if !isDigit(s[i]) {
 			i++
 			continue
@@ -118,7 +133,8 @@ func scan(s string, fn func(*number) bool) {
 			}
 			continue
 		}
-		nb = number{start: i}
+		nb := &sc.nb
+		*nb = number{start: i}
 		if i > 0 && s[i-1] == '+' {
 			nb.plus = true
 			nb.start = i - 1
@@ -157,10 +173,11 @@ func scan(s string, fn func(*number) bool) {
 		if nb.overflow || gluedAfter(s, j) {
 			continue
 		}
-		if !fn(&nb) {
-			return
-		}
+		sc.i = i
+		return true
 	}
+	sc.i = len(s)
+	return false
 }
 
 // val returns digit k as a number.

@@ -11,7 +11,7 @@ import (
 // and a top-level domain of two or more letters. Trailing punctuation is
 // not part of the match.
 func Emails(text string, dst []Match) []Match {
-	from := 0
+	from, floor := 0, 0
 	for {
 		k := strings.IndexByte(text[from:], '@')
 		if k < 0 {
@@ -21,7 +21,7 @@ func Emails(text string, dst []Match) []Match {
 		from = at + 1
 		// Local part.
 		a := at
-		for a > 0 {
+		for a > floor {
 			r, n := utf8.DecodeLastRuneInString(text[:a])
 			if !isLocalRune(r) {
 				break
@@ -60,7 +60,7 @@ func Emails(text string, dst []Match) []Match {
 			continue
 		}
 		dst = append(dst, Match{a, b})
-		from = b
+		from, floor = b, b
 	}
 }
 

@@ -187,28 +187,30 @@ func classify11(s string, nb *number) (id, account bool) {
 
 // NationalIDs appends every national identity number in text to dst.
 func NationalIDs(text string, dst []Match) []Match {
-	scan(text, func(nb *number) bool {
+	var sc scanner
+	for sc.init(text); sc.next(); {
+		nb := &sc.nb
 		if nb.n == 11 && !nb.plus {
 			if id, _ := classify11(text, nb); id {
 				dst = append(dst, Match{nb.start, nb.end})
 			}
 		}
-		return true
-	})
+	}
 	return dst
 }
 
 // BankAccounts appends every valid Norwegian account number in text that
 // is not read as a national identity number.
 func BankAccounts(text string, dst []Match) []Match {
-	scan(text, func(nb *number) bool {
+	var sc scanner
+	for sc.init(text); sc.next(); {
+		nb := &sc.nb
 		if nb.n == 11 && !nb.plus {
 			if _, acct := classify11(text, nb); acct {
 				dst = append(dst, Match{nb.start, nb.end})
 			}
 		}
-		return true
-	})
+	}
 	return dst
 }
 

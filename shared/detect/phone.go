@@ -6,12 +6,13 @@ package detect
 // organisation numbers, account and reference numbers are left alone by
 // their grouping and by the word in front or after.
 func Phones(text string, dst []Match) []Match {
-	scan(text, func(nb *number) bool {
+	var sc scanner
+	for sc.init(text); sc.next(); {
+		nb := &sc.nb
 		if start, ok := phone(text, nb); ok {
 			dst = append(dst, Match{start, nb.end})
 		}
-		return true
-	})
+	}
 	return dst
 }
 
@@ -20,10 +21,20 @@ func phone(s string, nb *number) (int, bool) {
 	off := 0 // digits of a country code to skip
 	g := nb.groups[:nb.ng]
 	switch {
-	case nb.plus && nb.n == 10 && nb.digits[0] == '4' && nb.digits[1] == '7' && g[0] == 2:
-		off, g = 2, g[1:]
-	case !nb.plus && nb.n == 12 && string(nb.digits[:4]) == "0047" && g[0] == 4:
-		off, g = 4, g[1:]
+	case nb.plus && nb.n == 10 && nb.digits[0] == '4' && nb.digits[1] == '7' && (g[0] == 2 || len(g) == 1):
+		off = 2
+		if g[0] == 2 {
+			g = g[1:]
+		} else {
+			g = eight[:]
+		}
+	case !nb.plus && nb.n == 12 && string(nb.digits[:4]) == "0047" && (g[0] == 4 || len(g) == 1):
+		off = 4
+		if g[0] == 4 {
+			g = g[1:]
+		} else {
+			g = eight[:]
+		}
 	case !nb.plus && nb.n == 8:
 		// «(+47) 912 34 567»
 		if p := start - 6; p >= 0 && s[p:start] == "(+47) " {
@@ -58,6 +69,8 @@ func phone(s string, nb *number) (int, bool) {
 	}
 	return start, true
 }
+
+var eight = [1]uint8{8}
 
 func phoneLayout(g []uint8) bool {
 	switch len(g) {

@@ -253,6 +253,16 @@ func FuzzCheck(f *testing.F) {
 			if f.Start < 0 || f.End < f.Start || f.End > n {
 				t.Fatalf("finding %s at %d:%d outside text of %d units", f.Rule, f.Start, f.End, n)
 			}
+			if utf8.ValidString(text) {
+				// Offsets fall on character boundaries: never between the
+				// two halves of a surrogate pair.
+				u := utf16.Encode([]rune(text))
+				for _, o := range []int{f.Start, f.End} {
+					if o > 0 && o < len(u) && utf16.IsSurrogate(rune(u[o])) && u[o] >= 0xDC00 {
+						t.Fatalf("finding %s offset %d splits a surrogate pair", f.Rule, o)
+					}
+				}
+			}
 		}
 		again, _ := json.Marshal(e.Check(d, Options{}))
 		first, _ := json.Marshal(rep)
