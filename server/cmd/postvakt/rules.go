@@ -60,7 +60,11 @@ func runRules(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stderr, "%s: %s\n", args[1], f.Error())
 	}
 	if len(fails) > 0 {
-		return fmt.Errorf("%s: %d example mismatch(es)", args[1], len(fails))
+		failed := map[int]bool{}
+		for _, f := range fails {
+			failed[f.Example] = true
+		}
+		return fmt.Errorf("%s: %d of %d examples fail", args[1], len(failed), len(b.Examples))
 	}
 	fmt.Fprintf(stdout, "%s: all %d examples pass\n", args[1], len(b.Examples))
 	return nil
