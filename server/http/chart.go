@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/postvakt/postvakt/server"
 )
@@ -55,6 +56,7 @@ func buildChart(rows []server.RuleWeek) *chart {
 		weeks = append(weeks, w)
 	}
 	sort.Strings(weeks)
+	weeks = fillWeeks(weeks)
 	if len(weeks) > chartWeeks {
 		weeks = weeks[len(weeks)-chartWeeks:]
 	}
@@ -115,6 +117,31 @@ func buildChart(rows []server.RuleWeek) *chart {
 		ch.Labels = append(ch.Labels, chartLabel{X: x + barW/2, Y: ch.Base + 16, Text: w[len(w)-3:]})
 	}
 	return ch
+}
+
+// fillWeeks returns every ISO week from the first of weeks to the last,
+// so that a week without findings shows as an empty slot.
+func fillWeeks(weeks []string) []string {
+	monday := func(w string) (time.Time, bool) {
+		var y, n int
+		if _, err := fmt.Sscanf(w, "%04d-W%02d", &y, &n); err != nil {
+			return time.Time{}, false
+		}
+		jan4 := time.Date(y, 1, 4, 0, 0, 0, 0, time.UTC)
+		wd := (int(jan4.Weekday()) + 6) % 7 // Monday = 0
+		return jan4.AddDate(0, 0, -wd+(n-1)*7), true
+	}
+	first, ok1 := monday(weeks[0])
+	last, ok2 := monday(weeks[len(weeks)-1])
+	if !ok1 || !ok2 || last.Sub(first) > 3*366*24*time.Hour {
+		return weeks
+	}
+	var out []string
+	for d := first; !d.After(last); d = d.AddDate(0, 0, 7) {
+		y, n := d.ISOWeek()
+		out = append(out, fmt.Sprintf("%04d-W%02d", y, n))
+	}
+	return out
 }
 
 // jsonString returns s as a JSON string literal.

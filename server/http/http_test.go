@@ -544,7 +544,17 @@ func TestAdminPages(t *testing.T) {
 	if !strings.Contains(body, "Resultat: stoppes") || !strings.Contains(body, "<code>case.confidential</code>") || !strings.Contains(body, "unntatt offentlighet</td>") {
 		t.Errorf("test box:\n%.3000s", body)
 	}
-	body = b.post("/admin/crisis", url.Values{"csrf": {csrf}, "active": {"on"}, "message": {"Storm <b>nå</b>"}, "team": {"adm\nkari"}}, 200)
+	// A browser sends its Origin on form posts; our own is accepted.
+	req, _ = http.NewRequest("POST", e.URL+"/admin/crisis", strings.NewReader(url.Values{"csrf": {csrf}, "active": {"on"}, "message": {"Storm <b>nå</b>"}, "team": {"adm\nkari"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", e.URL)
+	resp, err := b.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	body = string(raw)
 	if !strings.Contains(body, "Krisemodus er PÅ") || !strings.Contains(body, "Storm nå") {
 		t.Errorf("crisis: %.2000s", body)
 	}
