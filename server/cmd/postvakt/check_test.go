@@ -120,3 +120,17 @@ func TestRulesValidateAndTest(t *testing.T) {
 		t.Errorf("stderr does not name the failing example:\n%s", errOut)
 	}
 }
+
+// FuzzParseDraftLine: any input line gives a draft with an id or an error,
+// never a panic.
+func FuzzParseDraftLine(f *testing.F) {
+	for _, s := range []string{`{"id":"a","text":"x"}`, `{"draft":{"id":"b"}}`, `{"draft":null}`, `[]`, `{"id":1}`, "\x00toolong", `{"id":"a","images":[{"persons":3}]}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		d, err := parseDraftLine(line)
+		if err == nil && d.ID == "" {
+			t.Fatalf("accepted %q without an id", line)
+		}
+	})
+}
