@@ -305,3 +305,20 @@ func TestLabelled(t *testing.T) {
 		})
 	}
 }
+
+// FuzzNew: any bundle that parses compiles, and checks a draft without
+// panicking (rule constructors validate once; Check only matches).
+func FuzzNew(f *testing.F) {
+	f.Add([]byte(`{"version":"1","org":{"name":"x","own_domains":[],"allowed_phones":[],"allowed_accounts":[],"allowed_addresses":[],"blocked_domains":[],"crisis_team":[]},"rules":[{"id":"a.b","category":"a","severity":"warn","enabled":true,"message":{"nb":"a","nn":"a","en":"a"},"suggestion":{"nb":"a","nn":"a","en":"a"},"source":"s","kind":"phrase","phrase":{"words":["*x*","y z*"],"patterns":["q+"],"near":{"words":["@name"],"within":2},"unless":["w"],"sentence":true}}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b, err := rules.Parse(data)
+		if err != nil {
+			return
+		}
+		e, err := New(b)
+		if err != nil {
+			t.Fatalf("Parse accepted a bundle that New refuses: %v", err)
+		}
+		e.Check(draft.Draft{ID: "x", Text: "Kari bor i Storgata 5. X y zz q 912 34 567", Kind: "reply", Images: []draft.Image{{}}}, Options{})
+	})
+}
