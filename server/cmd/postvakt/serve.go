@@ -123,6 +123,7 @@ func loadJWTKeys(dir string, rotate bool, now time.Time) (*pvhttp.Keys, error) {
 	if err != nil {
 		return nil, err
 	}
+	newID := ""
 	if len(names) == 0 || rotate {
 		secret := make([]byte, 32)
 		rand.Read(secret)
@@ -131,6 +132,7 @@ func loadJWTKeys(dir string, rotate bool, now time.Time) (*pvhttp.Keys, error) {
 			return nil, err
 		}
 		names = append(names, p)
+		newID = pvhttp.KeyIDOf(secret)
 	}
 	sort.Strings(names)
 	keys := &pvhttp.Keys{Secrets: map[string][]byte{}}
@@ -145,6 +147,10 @@ func loadJWTKeys(dir string, rotate bool, now time.Time) (*pvhttp.Keys, error) {
 		}
 		id := pvhttp.KeyIDOf(secret)
 		keys.Secrets[id], keys.Current = secret, id
+	}
+	if newID != "" {
+		// A key made now signs, even if another was made in the same second.
+		keys.Current = newID
 	}
 	return keys, nil
 }
