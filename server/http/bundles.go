@@ -233,6 +233,9 @@ func publishBundle(ctx context.Context, rs server.RuleStore, log server.AuditLog
 	if ps := ExampleProblems(b); len(ps) > 0 {
 		return nil, false, &server.Error{Code: server.EINVALID, Message: "The bundle's examples fail; it cannot be published.", Details: ps}
 	}
+	if cur, err := bundles.get(ctx); err == nil && cur.Version == v.Version {
+		return nil, false, server.Errorf(server.ECONFLICT, "Version %s is already the published one.", v.Version)
+	}
 	rollback := !v.PublishedAt.IsZero()
 	if err := rs.Publish(ctx, server.Publication{Version: v.Version, PublishedBy: cl.Name, PublishedAt: now, Rollback: rollback}); err != nil {
 		return nil, false, err

@@ -104,6 +104,10 @@ func writeEvent(w http.ResponseWriter, name string, data any) error {
 func handleBundleEvents(bundles *bundleCache, rules server.RuleStore, events *Broker, heartbeat time.Duration, m *Metrics) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
+		// Subscribe before reading the state: a change in between then
+		// shows up twice (in hello and as an event), never not at all.
+		ch, cancel := events.Subscribe()
+		defer cancel()
 		cur, err := bundles.get(ctx)
 		if err != nil {
 			return err
@@ -112,8 +116,6 @@ func handleBundleEvents(bundles *bundleCache, rules server.RuleStore, events *Br
 		if err != nil {
 			return err
 		}
-		ch, cancel := events.Subscribe()
-		defer cancel()
 		m.sseClients.Add(1)
 		defer m.sseClients.Add(-1)
 

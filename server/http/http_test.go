@@ -241,6 +241,7 @@ func TestRefusals(t *testing.T) {
 		{"unknown version read", "GET", "/api/v1/admin/bundles/t-9", admin, nil, 404, "ENOTFOUND"},
 		{"unknown version checked", "POST", "/api/v1/admin/check", admin, map[string]any{"version": "t-9", "draft": map[string]string{"id": "x", "text": "y"}}, 404, "ENOTFOUND"},
 		{"unknown route", "GET", "/api/v1/nothing", admin, nil, 404, "ENOTFOUND"},
+		{"publishing the published version", "POST", "/api/v1/admin/bundles/t-1/publish", admin, nil, 409, "ECONFLICT"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var hdr []string

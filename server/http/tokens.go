@@ -110,7 +110,7 @@ func bindJSON(c echo.Context, v any) error {
 	return nil
 }
 
-func handleLogin(users server.UserStore, is *issuer, lim *limiter, limit int, window time.Duration) echo.HandlerFunc {
+func handleLogin(users server.UserStore, is *issuer, lim *limiter, limit int, window time.Duration, m *Metrics) echo.HandlerFunc {
 	type request struct {
 		Username string `json:"username"`
 		Password string `json:"password"`
@@ -125,6 +125,7 @@ func handleLogin(users server.UserStore, is *issuer, lim *limiter, limit int, wi
 		}
 		u, err := authenticate(c.Request().Context(), users, lim, limit, window, req.Username, req.Password, c.RealIP())
 		if err != nil {
+			m.loginFailures.Add(1)
 			return err
 		}
 		resp, err := is.issue(c.Request().Context(), u, "")
