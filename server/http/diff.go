@@ -57,12 +57,13 @@ func diffLines(a, b string) (out []diffLine, tooBig bool) {
 		case i < n && j < m && xm[i] == ym[j]:
 			all = append(all, diffLine{" ", "same", xm[i]})
 			i, j = i+1, j+1
-		case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
-			all = append(all, diffLine{"+", "add", ym[j]})
-			j++
-		default:
+		case i < n && (j == m || lcs[i+1][j] >= lcs[i][j+1]):
+			// Removed lines first, as unified diffs show them.
 			all = append(all, diffLine{"-", "del", xm[i]})
 			i++
+		default:
+			all = append(all, diffLine{"+", "add", ym[j]})
+			j++
 		}
 	}
 	for _, l := range x[len(x)-suf:] {
