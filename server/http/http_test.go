@@ -523,6 +523,17 @@ func TestAdminPages(t *testing.T) {
 	if !strings.Contains(body, "Linje 1, <code>rules[0].severity</code>") || !strings.Contains(body, `aria-invalid="true"`) {
 		t.Errorf("editor does not show the error inline:\n%.2000s", body)
 	}
+	// A draft can be tried on a text without saving it, even with its
+	// examples failing.
+	draftDoc := strings.Replace(string(testBundle(t, "t-2")), `"taushetsbelagt*"`, `"hemmelig*"`, 1)
+	body = b.post("/admin/bundles/try", url.Values{"csrf": {csrf}, "bundle": {draftDoc}, "sample": {"Dette er hemmelig."}}, 200)
+	if !strings.Contains(body, "Resultat med utkastet: stoppes") || !strings.Contains(body, "hemmelig</td>") {
+		t.Errorf("try-out:\n%.3000s", body)
+	}
+	b.post("/admin/bundles/try", url.Values{"csrf": {csrf}, "bundle": {broken}, "sample": {"x"}}, 422)
+	if list := e.do("GET", "/api/v1/admin/bundles", e.login("adm").AccessToken, nil); strings.Contains(string(list.Body), "t-2") {
+		t.Errorf("trying a draft stored it: %s", list.Body)
+	}
 	body = b.post("/admin/bundles", url.Values{"csrf": {csrf}, "bundle": {string(testBundle(t, "t-2"))}}, 200)
 	if !strings.Contains(body, "Versjon t-2 er lagret") {
 		t.Errorf("after saving: %.1000s", body)

@@ -3,6 +3,7 @@ package http
 import (
 	"crypto/hmac"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -18,6 +19,7 @@ import (
 	"github.com/postvakt/postvakt/server"
 	"github.com/postvakt/postvakt/shared/audit"
 	"github.com/postvakt/postvakt/shared/draft"
+	"github.com/postvakt/postvakt/shared/engine"
 	"github.com/postvakt/postvakt/shared/rules"
 )
 
@@ -209,6 +211,7 @@ func (s *Server) pageRoutes() {
 	sess.GET("/admin", s.handleAdminPage(), admin)
 	sess.GET("/admin/bundles/new", s.handleBundleNewPage(), admin)
 	sess.POST("/admin/bundles", s.handleBundleCreatePage(), bodyLimit(bundleBody), admin, s.checkCSRF)
+	sess.POST("/admin/bundles/try", s.handleBundleTryPage(), bodyLimit(bundleBody), admin, s.checkCSRF)
 	sess.GET("/admin/bundles/:version", s.handleBundleViewPage(), admin)
 	sess.POST("/admin/bundles/:version/publish", s.handleBundlePublishPage(), append(post, admin)...)
 	sess.POST("/admin/crisis", s.handleCrisisPage(), append(post, admin)...)
@@ -361,6 +364,10 @@ func nextVersion(now time.Time, existing []*server.BundleVersion) string {
 type bundleForm struct {
 	JSON     string
 	Problems []lineProblem
+	// Sample and Report are the editor's try-out: a text checked with the
+	// unsaved draft.
+	Sample string
+	Report *draft.Report
 }
 
 // lineProblem is a problem with the editor line its path is on (0: unknown).
@@ -404,32 +411,59 @@ func (s *Server) handleBundleCreatePage() echo.HandlerFunc {
 		text := c.FormValue("bundle")
 		v, err := createBundle(c.Request().Context(), s.cfg.Rules, s.cfg.Audit, claimsOf(c), s.cfg.Now(), []byte(text))
 		if err != nil {
-			code := server.ErrorCode(err)
-			if code == server.EINTERNAL {
-				return err
-			}
-			form := bundleForm{JSON: text}
-			var pe *server.Error
-			if e, ok := err.(*server.Error); ok {
-				pe = e
-			}
-			if pe != nil {
-				if ps, ok := pe.Details.([]Problem); ok {
-					lines := jsonLines([]byte(text))
-					for _, p := range ps {
-						form.Problems = append(form.Problems, lineProblem{p, lineOf(lines, p.Path)})
-					}
-				}
-			}
-			msg := server.ErrorMessage(err)
-			if len(form.Problems) > 0 {
-				msg = fmt.Sprintf("Regelsettet ble ikke lagret: %d feil.", len(form.Problems))
-			} else {
-				msg = "Regelsettet ble ikke lagret: " + msg
-			}
-			return s.render(c, http.StatusUnprocessableEntity, "bundle_new", page{Title: "Ny versjon", Nav: "admin", Error: msg, Data: form})
+			return s.renderBundleErrors(c, bundleForm{JSON: text, Sample: c.FormValue("sample")}, err, "Regelsettet ble ikke lagret")
 		}
 		return c.Redirect(http.StatusSeeOther, "/admin?msg=created&v="+url.QueryEscape(v.Version))
+	}
+}
+
+// renderBundleErrors shows the editor again with err's problems, each
+// with its line.
+func (s *Server) renderBundleErrors(c echo.Context, form bundleForm, err error, what string) error {
+	if server.ErrorCode(err) == server.EINTERNAL {
+		return err
+	}
+	var pe *server.Error
+	if errors.As(err, &pe) {
+		if ps, ok := pe.Details.([]Problem); ok {
+			lines := jsonLines([]byte(form.JSON))
+			for _, p := range ps {
+				form.Problems = append(form.Problems, lineProblem{p, lineOf(lines, p.Path)})
+			}
+		}
+	}
+	msg := what + ": " + server.ErrorMessage(err)
+	if len(form.Problems) > 0 {
+		msg = fmt.Sprintf("%s: %d feil.", what, len(form.Problems))
+	}
+	return s.render(c, http.StatusUnprocessableEntity, "bundle_new", page{Title: "Ny versjon", Nav: "admin", Error: msg, Data: form})
+}
+
+// handleBundleTryPage checks the sample text with the unsaved draft. The
+// draft must be valid; its own examples need not pass yet.
+func (s *Server) handleBundleTryPage() echo.HandlerFunc {
+	return func(c echo.Context) error {
+		form := bundleForm{JSON: c.FormValue("bundle"), Sample: c.FormValue("sample")}
+		b, err := rules.Parse([]byte(form.JSON))
+		if err != nil {
+			_, _, perr := PrepareBundle([]byte(form.JSON))
+			if perr == nil {
+				perr = server.Errorf(server.EINVALID, "%v", err)
+			}
+			return s.renderBundleErrors(c, form, perr, "Utkastet kan ikke prøves")
+		}
+		e, err := engine.New(b)
+		if err != nil {
+			return s.renderBundleErrors(c, form, server.Errorf(server.EINVALID, "%v", err), "Utkastet kan ikke prøves")
+		}
+		cl := claimsOf(c)
+		rep, err := runEngine(c.Request().Context(), s.cfg.Rules, e, s.cfg.Now(),
+			draft.Draft{ID: "prøve", Text: form.Sample, Platform: "facebook", Kind: "post", User: cl.Name, Unit: cl.Unit}, "nb")
+		if err != nil {
+			return err
+		}
+		form.Report = &rep
+		return s.render(c, http.StatusOK, "bundle_new", page{Title: "Ny versjon", Nav: "admin", Data: form})
 	}
 }
 
