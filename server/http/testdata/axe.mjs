@@ -51,6 +51,9 @@ await admin.fill('#bundle', doc.replace(/"severity": ?"block"/, '"severity": "fa
 await admin.click('form.stack button[type=submit]');
 await check(admin, 'editor with errors');
 await admin.fill('#bundle', doc);
+await admin.fill('#sample', 'Saken er unntatt offentlighet.');
+await admin.click('button[formaction="/admin/bundles/try"]');
+await check(admin, 'editor with a try-out');
 await admin.click('form.stack button[type=submit]');
 await admin.waitForLoadState();
 await check(admin, 'admin after saving');
