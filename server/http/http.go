@@ -65,6 +65,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -100,6 +101,10 @@ type Config struct {
 	LoginWindow time.Duration
 	// SecureCookies marks page session cookies Secure (behind TLS).
 	SecureCookies bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client; without any the peer address is the client. Login rate
+	// limits per address depend on it.
+	TrustedProxies []*net.IPNet
 }
 
 // Server bundles the echo instance with the state its handlers share.
@@ -142,6 +147,13 @@ func NewServer(cfg Config) *Server {
 	// Only the peer address is trusted; a proxy in front must be
 	// configured explicitly (X-Forwarded-For is forgeable).
 	e.IPExtractor = echo.ExtractIPDirect()
+	if len(cfg.TrustedProxies) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range cfg.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	}
 	s := &Server{
 		Echo:    e,
 		cfg:     cfg,

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -74,7 +75,10 @@ func testBundle(t testing.TB, version string) []byte {
 	return data
 }
 
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB) *env { t.Helper(); return newEnvWith(t, nil) }
+
+// newEnvWith is newEnv with a chance to change the server's configuration.
+func newEnvWith(t testing.TB, edit func(*pvhttp.Config)) *env {
 	t.Helper()
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
 	db := sqlite.NewDB(filepath.Join(t.TempDir(), "postvakt.db"))
@@ -102,8 +106,12 @@ func newEnv(t testing.TB) *env {
 		}
 	}
 	e := &env{t: t, DB: db, Clock: &clock{t: t0}, Keys: pvhttp.NewKeys()}
-	srv := pvhttp.NewServer(pvhttp.Config{Users: db, Rules: db, Audit: db, Keys: e.Keys,
-		AuditKey: key.Public().(ed25519.PublicKey), Ready: db.Ping, Now: e.Clock.Now, Heartbeat: 50 * time.Millisecond})
+	cfg := pvhttp.Config{Users: db, Rules: db, Audit: db, Keys: e.Keys,
+		AuditKey: key.Public().(ed25519.PublicKey), Ready: db.Ping, Now: e.Clock.Now, Heartbeat: 50 * time.Millisecond}
+	if edit != nil {
+		edit(&cfg)
+	}
+	srv := pvhttp.NewServer(cfg)
 	hs := httptest.NewServer(srv)
 	t.Cleanup(func() { srv.Close(); hs.Close() })
 	e.URL = hs.URL
@@ -604,4 +612,36 @@ func TestCompliancePages(t *testing.T) {
 	}
 	b.get("/compliance/entries/99", 404)
 	e.browserStatus("staff", 403).get("/compliance", 403)
+}
+
+// TestTrustedProxy checks that behind a trusted proxy the login limit is
+// per client, not per proxy, and that an untrusted X-Forwarded-For is
+// ignored.
+func TestTrustedProxy(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		trusted string
+		blocked bool // a new client is blocked after other clients' failures
+	}{
+		{"no proxy configured", "", true},
+		{"loopback proxy trusted", "127.0.0.0/8", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnvWith(t, func(cfg *pvhttp.Config) {
+				cfg.LoginLimit = 2 // so 10 failures block an address
+				if tc.trusted != "" {
+					_, n, _ := net.ParseCIDR(tc.trusted)
+					cfg.TrustedProxies = []*net.IPNet{n}
+				}
+			})
+			// 10 failures for 10 names from 10 clients behind the proxy.
+			for i := 0; i < 10; i++ {
+				e.do("POST", "/api/v1/auth/login", "", map[string]string{"username": fmt.Sprintf("u%d", i), "password": "x"}, "X-Forwarded-For", fmt.Sprintf("10.0.0.%d", i+1))
+			}
+			r := e.do("POST", "/api/v1/auth/login", "", map[string]string{"username": "adm", "password": password}, "X-Forwarded-For", "10.0.1.1")
+			if got := r.Status == 429; got != tc.blocked {
+				t.Errorf("a new client's login: %d, want blocked=%v", r.Status, tc.blocked)
+			}
+		})
+	}
 }

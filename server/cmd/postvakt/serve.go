@@ -181,6 +181,21 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	logLevel := fs.String("log-level", envOr(getenv, "POSTVAKT_LOG_LEVEL", "info"), "log `LEVEL`: debug, info, warn or error")
 	heartbeat := fs.Duration("sse-heartbeat", 15*time.Second, "interval of heartbeats on event streams")
 	secure := fs.Bool("secure-cookies", getenv("POSTVAKT_SECURE_COOKIES") == "1", "mark page cookies Secure (set when served over HTTPS)")
+	var proxies []*net.IPNet
+	fs.Func("trusted-proxy", "a reverse proxy's address or `CIDR` whose X-Forwarded-For is believed (repeat for several)", func(v string) error {
+		if !strings.Contains(v, "/") {
+			if strings.Contains(v, ":") {
+				v += "/128"
+			} else {
+				v += "/32"
+			}
+		}
+		_, n, err := net.ParseCIDR(v)
+		if err == nil {
+			proxies = append(proxies, n)
+		}
+		return err
+	})
 	rotate := fs.Bool("rotate-jwt-key", false, "make a new token-signing key before starting; older keys still verify")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: postvakt serve [flags]\n\nRuns the server. Logs are JSON on stderr; the listening address is printed on stdout.")
@@ -213,13 +228,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	srv := pvhttp.NewServer(pvhttp.Config{
 		Users: db, Rules: db, Audit: db,
-		Keys:          keys,
-		AuditKey:      key.Public().(ed25519.PublicKey),
-		Ready:         db.Ping,
-		Now:           now,
-		Logger:        logger,
-		Heartbeat:     *heartbeat,
-		SecureCookies: *secure,
+		Keys:           keys,
+		AuditKey:       key.Public().(ed25519.PublicKey),
+		Ready:          db.Ping,
+		Now:            now,
+		Logger:         logger,
+		Heartbeat:      *heartbeat,
+		SecureCookies:  *secure,
+		TrustedProxies: proxies,
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
