@@ -23,10 +23,22 @@ test-go:
 	$(GO) test -count=1 ./...
 
 # --- wasm and extension (issue #4) ---
-test-wasm:
+WASM_EXEC := $(GOROOT)/lib/wasm
+
+wasm: dist/postvakt.wasm
+
+# The module is rebuilt whenever the engine, the rules or the wasm glue change.
+dist/postvakt.wasm: $(shell find shared wasm -name '*.go' -o -name '*.json' 2>/dev/null) go.mod go.sum
+	@mkdir -p dist
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $@ ./wasm
+
+# The Go side of wasm/ under Node, then the built module against the golden files.
+test-wasm: wasm
+	PATH="$(WASM_EXEC):$$PATH" GOOS=js GOARCH=wasm $(GO) test -count=1 ./wasm/...
+	node --test wasm/test/
+
 test-node:
 test-e2e:
-wasm:
 extension:
 ext: extension
 bench-browser:
