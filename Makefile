@@ -37,11 +37,28 @@ test-wasm: wasm
 	PATH="$(WASM_EXEC):$$PATH" GOOS=js GOARCH=wasm $(GO) test -count=1 ./wasm/...
 	node --test wasm/test/
 
-test-node:
-test-e2e:
-extension:
+EXT := dist/extension
+
+# An unpacked extension in dist/extension and a zip for the Chrome and Edge
+# stores; the face cascade is copied from the pigo module, never committed.
+extension: wasm
+	rm -rf $(EXT) && mkdir -p $(EXT)
+	cp -r extension/manifest.json extension/managed_schema.json extension/_locales extension/background extension/content extension/lib extension/pages $(EXT)/
+	cp "$(WASM_EXEC)/wasm_exec.js" $(EXT)/lib/wasm_exec.js
+	cp dist/postvakt.wasm $(EXT)/postvakt.wasm
+	cp "$$($(GO) list -m -f '{{.Dir}}' github.com/esimov/pigo)/cascade/facefinder" $(EXT)/facefinder
+	chmod u+w $(EXT)/facefinder
+	rm -f dist/postvakt-extension.zip && cd $(EXT) && zip -qr ../postvakt-extension.zip .
+
+test-node: extension
+	node --test extension/tests/unit/
+
+test-e2e: extension
+	node extension/tests/e2e/run.mjs
 ext: extension
-bench-browser:
+
+bench-browser: extension
+	node extension/tests/e2e/bench.mjs
 
 # --- benchmarks ---
 bench: bench-go bench-server

@@ -1,0 +1,27 @@
+// @ts-check
+// The message catalogue between content scripts, extension pages and the
+// service worker. The prefix names the sender: cs- content script, ui-
+// extension page. Only ui- messages from the extension's own pages may
+// read the queue or change settings.
+export const MSG = Object.freeze({
+  CHECK: 'cs-check',       // {draft} -> Report | {error}
+  AUDIT: 'cs-audit',       // {action, reason, text, report, draft} -> {id}
+  FACES: 'cs-faces',       // {rgba: base64, width, height} -> {faces} | {error}
+  SETTINGS: 'cs-settings', // {} -> {language, enabled}
+  STATUS: 'ui-status',     // {host?} -> status
+  SET_SITE: 'ui-set-site', // {host, enabled}
+  QUEUE: 'ui-queue',       // {} -> {entries}
+});
+
+/**
+ * Tiny shape check: every key of spec must be present with the given typeof.
+ * @param {any} msg
+ * @param {Record<string, string>} spec
+ */
+export function hasShape(msg, spec) {
+  if (!msg || typeof msg !== 'object') return false;
+  for (const [k, type] of Object.entries(spec)) {
+    if (typeof msg[k] !== type) return false;
+  }
+  return true;
+}
