@@ -111,7 +111,6 @@
     return typeof v === 'function' ? v(...a) : v;
   };
 
-  const DEBOUNCE_MS = 120;
   const platform = detectPlatform();
   let enabled = true;
 
@@ -157,7 +156,7 @@
   function state(el) {
     let st = states.get(el);
     if (!st) {
-      st = { seq: 0, timer: 0, report: null, text: '', checking: null, images: [], checkedText: null, checkedImages: '' };
+      st = { seq: 0, inflight: false, dirty: false, report: null, text: '', checking: null, images: [], checkedText: null, checkedImages: '' };
       states.set(el, st);
     }
     return st;
@@ -225,16 +224,29 @@
     return { id: `d-${Date.now()}`, text, platform, kind: kindOf(el), images: st.images.map((i) => i.decl) };
   }
 
+  // Input is coalesced rather than delayed: the first keystroke is checked
+  // at once, and keystrokes that arrive while a check runs are checked
+  // together when it returns, so findings follow typing within one check's
+  // time and the worker never has more than one check per composer queued.
   function schedule(el) {
     const st = state(el);
-    clearTimeout(st.timer);
-    st.timer = setTimeout(() => checkNow(el), DEBOUNCE_MS);
+    if (st.inflight) {
+      st.dirty = true;
+      return;
+    }
+    st.inflight = true;
+    checkNow(el).finally(() => {
+      st.inflight = false;
+      if (st.dirty) {
+        st.dirty = false;
+        schedule(el);
+      }
+    });
   }
 
   /** Checks the composer now (or returns the running check when the text is unchanged). */
   function checkNow(el) {
     const st = state(el);
-    clearTimeout(st.timer);
     const d = draftOf(el);
     const imgKey = JSON.stringify(d.images);
     if (st.checking && st.checkedText === d.text && st.checkedImages === imgKey) return st.checking;
