@@ -6,7 +6,7 @@
 // bundle from chrome.storage. Nothing that matters lives only in memory.
 import '../lib/wasm_exec.js';
 import { MSG, hasShape } from '../lib/messages.js';
-import { localRead, localWrite, settings, saveSettings } from '../lib/ext.js';
+import { localRead, localWrite, managedRead, settings, saveSettings } from '../lib/ext.js';
 import { buildEntry } from '../lib/audit.js';
 
 /** Bounded local audit queue (synced to the server in a later version). */
@@ -36,6 +36,7 @@ function start() {
       console.warn('postvakt: face cascade not loaded', e);
     }
     bundleVersion = JSON.parse(pv.builtinBundle()).version;
+    managedRead(0); // Starts the slow first policy read without waiting for it.
     const { bundle } = await localRead('bundle');
     if (typeof bundle === 'string') {
       const r = JSON.parse(pv.loadBundle(bundle));
@@ -87,7 +88,8 @@ const handlers = {
   async [MSG.CHECK](msg) {
     if (!hasShape(msg, { draft: 'object' })) return { error: { code: 'EINVALID', message: 'draft missing' } };
     const pv = await start();
-    const s = await settings();
+    // A check never waits for policy values that are not known yet.
+    const s = await settings(0);
     const { crisis = null } = await localRead('crisis');
     const draft = { ...msg.draft, user: s.user, unit: s.unit };
     const opts = { lang: s.language, now: new Date().toISOString(), crisis };

@@ -19,26 +19,56 @@ export async function localWrite(items) {
   await chrome.storage.local.set(items);
 }
 
-/** Managed (policy) settings; {} when no policy is set. */
-export async function managedRead() {
-  try {
-    // Right after the extension starts, Chromium can take seconds to
-    // answer managed storage (the policy service loads lazily); a check
-    // must not wait for it, so an unanswered read counts as "no policy"
-    // and the next read asks again.
-    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 300));
-    return (await Promise.race([chrome.storage.managed.get(null), timeout])) || {};
-  } catch {
-    return {};
+// Policy values, kept for the life of the worker once read. Right after the
+// browser starts, Chromium answers chrome.storage.managed only after 1–3 s
+// (the policy service loads lazily; measured here with Chromium 156), and
+// a check must not wait for that: until the first read resolves, a caller
+// waits at most maxWaitMs and then counts it as "no policy".
+/** @type {Record<string, any> | null} */
+let managedCache = null;
+/** @type {Promise<Record<string, any>> | null} */
+let managedPending = null;
+
+/**
+ * Managed (policy) settings; {} when no policy is set or it is not known yet.
+ * @param {number} [maxWaitMs]
+ */
+export async function managedRead(maxWaitMs = 300) {
+  if (managedCache) return managedCache;
+  if (!managedPending) {
+    managedPending = (async () => {
+      try {
+        managedCache = (await chrome.storage.managed.get(null)) || {};
+      } catch {
+        managedCache = {};
+      }
+      return managedCache;
+    })();
   }
+  if (maxWaitMs <= 0) return {};
+  const timeout = new Promise((resolve) => setTimeout(() => resolve(null), maxWaitMs));
+  return (await Promise.race([managedPending, timeout])) || {};
+}
+
+try {
+  chrome.storage.onChanged.addListener((_changes, area) => {
+    if (area === 'managed') {
+      managedCache = null;
+      managedPending = null;
+    }
+  });
+} catch {
+  // Not in an extension context (unit tests without a stub).
 }
 
 /**
  * Settings as the user set them, with policy values taking precedence.
+ * maxWaitMs bounds the wait for policy values not read yet (see managedRead).
+ * @param {number} [maxWaitMs]
  * @returns {Promise<{serverUrl: string, language: string, user: string, unit: string, sites: string[], disabledHosts: string[], managed: string[]}>}
  */
-export async function settings() {
-  const [{ settings: local = {} }, managed] = await Promise.all([localRead('settings'), managedRead()]);
+export async function settings(maxWaitMs = 300) {
+  const [{ settings: local = {} }, managed] = await Promise.all([localRead('settings'), managedRead(maxWaitMs)]);
   const s = {
     serverUrl: '', language: 'nb', user: '', unit: '', sites: [], disabledHosts: [],
     ...local,
