@@ -284,7 +284,9 @@
 
   let host = null;
   let root = null;
-  let open = true;
+  // null: automatic (open when it fits beside the composer); true/false:
+  // the writer opened or closed it with the badge.
+  let open = null;
 
   function layer() {
     if (root) return root;
@@ -322,7 +324,7 @@
       button:focus-visible, input:focus-visible, textarea:focus-visible { outline: 3px solid #1a4d8f; outline-offset: 2px; }
     </style><div class="marks"></div><button class="badge ok" type="button" hidden></button><div class="panel" role="region" aria-live="polite" hidden></div><div class="dialogs"></div>`;
     root.querySelector('.badge').addEventListener('click', () => {
-      open = !open;
+      open = !(root.querySelector('.panel').hidden === false);
       if (active) render(active);
     });
     document.documentElement.appendChild(host);
@@ -356,9 +358,9 @@
     badge.className = `badge ${rep.verdict}`;
     badge.textContent = String(n);
     badge.setAttribute('aria-label', `Postvakt: ${T('findings', n)}`);
-    badge.setAttribute('aria-expanded', String(open && n > 0));
     panel.replaceChildren();
-    panel.hidden = !open || n === 0;
+    panel.hidden = n === 0 || open === false || (open === null && !fitsBeside(comp));
+    badge.setAttribute('aria-expanded', String(!panel.hidden));
     panel.append(el('h2', '', `Postvakt – ${T('findings', n)}`));
     for (const f of rep.findings) {
       const item = el('div', `f ${f.severity}`);
@@ -367,6 +369,12 @@
       panel.append(item);
     }
     position(comp);
+  }
+
+  /** Whether the panel fits beside the composer without covering the page's controls. */
+  function fitsBeside(comp) {
+    const rect = comp.getBoundingClientRect();
+    return rect.right + 8 + 340 <= innerWidth || rect.left - 8 - 340 >= 0;
   }
 
   function position(comp) {

@@ -23,6 +23,7 @@ export const STRINGS = {
     save: 'Lagre',
     saved: 'Lagret',
     managed: 'Satt av IT (policy)',
+    sites: 'Andre nettsteder der Postvakt skal sjekke (ett mønster per linje)',
     noServer: 'Ingen server: bruker de innebygde reglene',
   },
   nn: {
@@ -42,6 +43,7 @@ export const STRINGS = {
     save: 'Lagre',
     saved: 'Lagra',
     managed: 'Sett av IT (policy)',
+    sites: 'Andre nettstader der Postvakt skal sjekke (eitt mønster per linje)',
     noServer: 'Ingen server: bruker dei innebygde reglane',
   },
   en: {
@@ -61,6 +63,7 @@ export const STRINGS = {
     save: 'Save',
     saved: 'Saved',
     managed: 'Set by IT (policy)',
+    sites: 'Other sites where Postvakt checks (one pattern per line)',
     noServer: 'No server: using the built-in rules',
   },
 };

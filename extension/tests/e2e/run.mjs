@@ -229,3 +229,25 @@ test('the worker stopped and restarted still checks', async () => {
   assert.ok(statuses.includes('stopped') && statuses.lastIndexOf('running') > statuses.indexOf('stopped'), `statuses ${statuses}`);
   await page.close();
 });
+
+test('a composer in a same-origin iframe is checked and guarded there', async () => {
+  const { page, problems } = await openPage(br.ctx, `${srv.base}/iframe.html`);
+  const frame = page.frameLocator('#frame');
+  await frame.locator('#t').click();
+  await page.keyboard.type(`Hei, ring meg på 912 34 567! ${OWN}`);
+  // The frame is too narrow for the panel beside the composer: only the
+  // badge shows, so the page's button stays clickable; the badge opens it.
+  const badge = frame.locator('postvakt-layer .badge');
+  await badge.waitFor();
+  await frame.locator('postvakt-layer .badge.warn').waitFor();
+  assert.equal(await frame.locator('postvakt-layer .panel').isHidden(), true);
+  await badge.click();
+  await frame.locator('postvakt-layer .panel .f[data-rule="pii.phone"]').waitFor();
+  await badge.click();
+  await frame.locator('#b').click();
+  await frame.locator('postvakt-layer .dialog.warn').waitFor();
+  const inner = page.frames().find((f) => f.url().endsWith('/plain.html'));
+  assert.equal(await inner?.evaluate(() => window['__published'].length), 0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
