@@ -102,6 +102,9 @@ func priceAfter(s string, i int) bool {
 	for j < len(s) && (s[j] == ' ' || s[j] == 0xC2 || s[j] == 0xA0) {
 		j++
 	}
+	if j < len(s) && s[j] == '%' {
+		return true // «45 %», as Norwegian typography writes it
+	}
 	k := j
 	for k < len(s) {
 		r, n := utf8.DecodeRuneInString(s[k:])

@@ -126,7 +126,10 @@ var (
 	leap    = first("290200") // 29 February 2000 (individnummer 100 → 1900s: invalid)
 	fh      = first("812345")
 	new2032 = with2032("150390123")
-	acct    = account("1503112233")
+	// The century is unknown for numbers issued from 2032, so 29 February
+	// «00» is a leap day even with individnummer 100.
+	leap2032 = with2032("290200100")
+	acct     = account("1503112233")
 )
 
 func TestNationalIDs(t *testing.T) {
@@ -146,6 +149,8 @@ func TestNationalIDs(t *testing.T) {
 		// 2032 rule
 		{"2032 rule", "nr " + new2032, []string{new2032}},
 		{"2032 rule written as id", spaced(new2032, 6), []string{spaced(new2032, 6)}},
+		{"2032 rule on 29 February 2000", "nr " + leap2032, []string{leap2032}},
+		{"2032 rule with k2 wrong", "nr " + new2032[:10] + string(rune('0'+(int(new2032[10]-'0')+1)%10)), nil},
 		// tricky negatives
 		{"wrong check digit", plain[:10] + string(rune('0'+(int(plain[10]-'0')+1)%10)), nil},
 		{"invalid date", first("320190")[:0] + "32019012345", nil},
@@ -224,6 +229,12 @@ func TestPhones(t *testing.T) {
 		{"case number", "saksnr. 2026/0412", nil},
 		{"year range", "2026–2038", nil},
 		{"decimal", "1,23456789", nil},
+		{"service number", "grønt nummer 800 12 345", nil},
+		{"two years", "budsjettet for 2025 2026", nil},
+		{"percent", "45678912 %", nil},
+		{"percent glued", "45678912%", nil},
+		{"millioner", "45 12 34 56 millioner", nil},
+		{"account number", "konto 1503 11 22334", nil},
 	})
 }
 
@@ -309,5 +320,13 @@ func BenchmarkDetectors(b *testing.B) {
 		dst = BankAccounts(text, dst[:0])
 		dst = Phones(text, dst[:0])
 		dst = Emails(text, dst[:0])
+	}
+}
+
+func TestHelpersMakeNumbers(t *testing.T) {
+	for name, n := range map[string]string{"plain": plain, "new2032": new2032, "leap2032": leap2032, "acct": acct} {
+		if len(n) != 11 {
+			t.Errorf("%s: got %q, want 11 digits", name, n)
+		}
 	}
 }

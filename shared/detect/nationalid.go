@@ -23,9 +23,13 @@ func k2Valid(d *[maxDigits]byte) bool {
 }
 
 // k1Rest returns (weighted sum of the first nine digits + k1) mod 11. The
-// classic rule demands 0; the rule for numbers issued from 2032 accepts 0,
-// 1, 2 or 3, so the first check digit may take up to four values
-// (Skatteetaten, «Nytt fødselsnummer fra 2032»:
+// classic rule demands 0; the rule for numbers issued from 1 January 2032
+// accepts 0, 1, 2 or 3 («k1 = {11,12,13,14} - (sum MOD 11)»), so the first
+// check digit may take up to four values, while k2 keeps exactly one valid
+// value and a check digit of 10 still discards the number. The new rule
+// applies to every number issued from 2032, also to people born before,
+// so both rules must be accepted side by side (Skatteetaten, «Nytt
+// fødselsnummer fra 2032»:
 // https://skatteetaten.github.io/folkeregisteret-api-dokumentasjon/nytt-fodselsnummer-fra-2032/).
 func k1Rest(d *[maxDigits]byte) int {
 	sum := 0
@@ -85,15 +89,24 @@ func nationalID(d *[maxDigits]byte) idKind {
 	if month < 1 || month > 12 || day < 1 {
 		return notID
 	}
-	if day > daysIn(month, century(yy, ind)+yy) {
+	year := century(yy, ind) + yy
+	if kind == id2032 {
+		// From 2032 the individnummer no longer tells the century
+		// («Individnummeret vil ikke lenger angi århundre», Skatteetaten,
+		// link above), so 29 February is accepted whenever 20yy is a leap
+		// year, as Skatteetaten's reference validator does.
+		year = 2000 + yy
+	}
+	if day > daysIn(month, year) {
 		return notID
 	}
 	return kind
 }
 
-// century derives the century from the individnummer ranges; numbers
-// issued from 2032 need not follow them, and for those the leap-year check
-// falls back to the more permissive reading.
+// century derives the century of a number issued before 2032 from the
+// individnummer ranges: 000–499 1900–1999, 500–749 1854–1899, 900–999
+// 1940–1999, 500–999 2000–2039. Unassigned combinations read as 2000s,
+// the more permissive reading for the leap-year check.
 func century(yy, ind int) int {
 	switch {
 	case ind <= 499:

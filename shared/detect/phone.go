@@ -1,7 +1,7 @@
 package detect
 
 // Phones appends every Norwegian phone number in text: eight digits whose
-// first is 2–9, written 2-2-2-2 («55 30 10 00»), 3-2-3 («912 34 567»), 4-4
+// first is 4 or 9 (mobile) or 2, 3, 5, 6, 7 (landline), written 2-2-2-2 («55 30 10 00»), 3-2-3 («912 34 567»), 4-4
 // («9123 4567») or together, optionally after +47, 0047 or (+47). Prices,
 // organisation numbers, account and reference numbers are left alone by
 // their grouping and by the word in front or after.
@@ -48,7 +48,17 @@ func phone(s string, nb *number) (int, bool) {
 	if nb.n-off != 8 {
 		return 0, false
 	}
-	if first := nb.digits[off]; first < '2' || first > '9' {
+	// Mobile numbers start with 4 or 9, landlines with 2, 3, 5, 6 or 7.
+	// The 8 series holds service numbers (800 free phone, 810, 815, 820,
+	// 829) that belong to businesses, not people; 0 and 1 are prefixes and
+	// short numbers.
+	switch nb.digits[off] {
+	case '2', '3', '4', '5', '6', '7', '9':
+	default:
+		return 0, false
+	}
+	// Two years side by side («2025 2026») are not a 4-4 phone number.
+	if len(g) == 2 && g[0] == 4 && isYear(nb.digits[off:off+4]) && isYear(nb.digits[off+4:off+8]) {
 		return 0, false
 	}
 	if !phoneLayout(g) {
@@ -71,6 +81,11 @@ func phone(s string, nb *number) (int, bool) {
 }
 
 var eight = [1]uint8{8}
+
+// isYear reports whether four digits read as a year from 1900 to 2099.
+func isYear(d []byte) bool {
+	return d[0] == '1' && d[1] == '9' || d[0] == '2' && d[1] == '0'
+}
 
 func phoneLayout(g []uint8) bool {
 	switch len(g) {
