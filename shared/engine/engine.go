@@ -69,11 +69,17 @@ type crule struct {
 }
 
 // Check compiles b and checks d with default options. Callers that check
-// more than one draft should compile once with New.
+// more than one draft should compile once with New. A bundle that does not
+// compile fails closed: the report blocks, with one finding (rule
+// "engine.bundle_invalid") that carries the error, so a broken bundle can
+// never wave a draft through.
 func Check(d draft.Draft, b *rules.Bundle) draft.Report {
 	e, err := New(b)
 	if err != nil {
-		return draft.Report{ID: d.ID, Verdict: draft.VerdictOK, Bundle: b.Version, Findings: []draft.Finding{}}
+		return draft.Report{ID: d.ID, Verdict: draft.VerdictBlock, Bundle: b.Version, Findings: []draft.Finding{{
+			Rule: "engine.bundle_invalid", Category: "engine", Severity: draft.SeverityBlock,
+			Start: -1, End: -1, Image: -1, Message: err.Error(),
+		}}}
 	}
 	return e.Check(d, Options{})
 }

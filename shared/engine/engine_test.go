@@ -322,3 +322,15 @@ func FuzzNew(f *testing.F) {
 		e.Check(draft.Draft{ID: "x", Text: "Kari bor i Storgata 5. X y zz q 912 34 567", Kind: "reply", Images: []draft.Image{{}}}, Options{})
 	})
 }
+
+func TestCheckFailsClosedOnBrokenBundle(t *testing.T) {
+	b := rules.Builtin()
+	b.Rules[0].Severity = "fatal"
+	rep := Check(draft.Draft{ID: "x", Text: "hei"}, b)
+	if rep.Verdict != draft.VerdictBlock || len(rep.Findings) != 1 || !strings.Contains(rep.Findings[0].Message, "severity") {
+		t.Fatalf("report %+v, want a block naming the invalid severity", rep)
+	}
+	if rep := Check(draft.Draft{ID: "y", Text: "Ring 912 34 567"}, rules.Builtin()); rep.Verdict != draft.VerdictWarn {
+		t.Fatalf("valid bundle: verdict %s, want warn", rep.Verdict)
+	}
+}
