@@ -34,6 +34,16 @@ type lnode struct {
 	prefix []ref
 }
 
+// child returns the node reached by byte c, or 0.
+func (nd *lnode) child(c byte) int32 {
+	for j, lb := range nd.labels {
+		if lb == c {
+			return nd.kids[j]
+		}
+	}
+	return 0
+}
+
 type ref struct{ list, term int32 }
 
 type affixRef struct {
@@ -114,13 +124,7 @@ func walkCreate(root *[256]int32, nodes *[]lnode, s string) int32 {
 	for i := 1; i < len(s); i++ {
 		c := s[i]
 		nd := &(*nodes)[n]
-		found := int32(0)
-		for k, lb := range nd.labels {
-			if lb == c {
-				found = nd.kids[k]
-				break
-			}
-		}
+		found := nd.child(c)
 		if found == 0 {
 			*nodes = append(*nodes, lnode{})
 			found = int32(len(*nodes) - 1)
@@ -150,15 +154,7 @@ func (l *lexicon) scan(s string, words []textutil.Word, hits []hit) []hit {
 				}
 				break
 			}
-			c := w[k]
-			next := int32(0)
-			for j, lb := range nd.labels {
-				if lb == c {
-					next = nd.kids[j]
-					break
-				}
-			}
-			n = next
+			n = nd.child(w[k])
 			k++
 		}
 		// Suffix terms: walk the reversed trie from the word's last byte.
@@ -173,15 +169,7 @@ func (l *lexicon) scan(s string, words []textutil.Word, hits []hit) []hit {
 				break
 			}
 			k--
-			c := w[k]
-			next := int32(0)
-			for j, lb := range nd.labels {
-				if lb == c {
-					next = nd.kids[j]
-					break
-				}
-			}
-			n = next
+			n = nd.child(w[k])
 		}
 	}
 	if len(l.affix) > 0 {
