@@ -55,6 +55,7 @@ test-node: extension
 
 test-e2e: extension
 	node extension/tests/e2e/run.mjs
+	node extension/tests/e2e/pages.mjs
 ext: extension
 
 bench-browser: extension

@@ -20,7 +20,8 @@ async function show() {
   document.documentElement.lang = lang;
   $('status').textContent = s.ready ? t(lang, 'statusReady') : t(lang, 'statusStarting');
   $('l-version').textContent = t(lang, 'rulesVersion');
-  $('version').textContent = s.bundle + (s.serverUrl ? '' : ` (${t(lang, 'noServer')})`);
+  $('version').textContent = s.bundle;
+  $('server').textContent = s.serverUrl ? `${t(lang, 'server')}: ${s.serverUrl}` : t(lang, 'noServer');
   $('l-queue').textContent = t(lang, 'queue');
   $('queue').textContent = String(s.queue);
   $('options').textContent = t(lang, 'options');
@@ -32,6 +33,7 @@ async function show() {
   }
   $('site').textContent = `${s.siteEnabled ? t(lang, 'siteOn') : t(lang, 'siteOff')}: ${host}`;
   toggle.textContent = s.siteEnabled ? t(lang, 'turnOff') : t(lang, 'turnOn');
+  toggle.hidden = false;
   toggle.onclick = async () => {
     await chrome.runtime.sendMessage({ type: MSG.SET_SITE, host, enabled: !s.siteEnabled });
     show();

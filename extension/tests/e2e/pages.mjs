@@ -1,0 +1,69 @@
+// @ts-check
+// The extension's own pages (popup and options) in Debian's Chromium: they
+// show the checker's status with no server, pass axe-core, and the options
+// page saves settings that the popup then speaks in. Run by make test-e2e.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { root, launch } from './harness.mjs';
+
+const axeSource = readFileSync(path.join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/** @type {Awaited<ReturnType<typeof launch>>} */
+let br;
+before(async () => { br = await launch(); });
+after(async () => { await br?.close(); });
+
+/** @param {string} file */
+async function open(file) {
+  const page = await br.ctx.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('response', (r) => { if (r.status() === 404) problems.push(`404: ${r.url()}`); });
+  await page.goto(`chrome-extension://${br.extensionId}/pages/${file}`);
+  return { page, problems };
+}
+
+/** Runs axe-core in the page (through CDP, so the pages' CSP does not apply). */
+async function axeViolations(page) {
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    // @ts-ignore: axe is defined by axe.min.js.
+    const r = await axe.run();
+    return r.violations.map((v) => `${v.id} (${v.nodes.length}): ${v.help}`);
+  });
+}
+
+test('popup: status, rules version and queue with no server; accessible', async () => {
+  const { page, problems } = await open('popup.html?host=www.facebook.com');
+  await page.locator('#status', { hasText: 'Sjekken er klar' }).waitFor();
+  assert.match(await page.locator('#version').innerText(), /\S/);
+  assert.equal(await page.locator('#queue').innerText(), '0');
+  assert.match(await page.locator('#server').innerText(), /innebygde reglene/);
+  assert.match(await page.locator('#site').innerText(), /på for dette nettstedet: www\.facebook\.com/);
+  assert.deepEqual(await axeViolations(page), []);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('options: saves settings, switches the language and is accessible', async () => {
+  const { page, problems } = await open('options.html');
+  await page.locator('#save', { hasText: 'Lagre' }).waitFor();
+  assert.deepEqual(await axeViolations(page), []);
+  await page.fill('#user', 'kari.nordmann');
+  await page.fill('#unit', 'Kommunikasjon');
+  await page.selectOption('#language', 'en');
+  await page.click('#save');
+  await page.locator('#save', { hasText: 'Save' }).waitFor();
+  const popup = await open('popup.html');
+  await popup.page.locator('#status', { hasText: 'The checker is ready' }).waitFor();
+  await popup.page.close();
+  // Back to bokmål so other tests see the default.
+  await page.selectOption('#language', 'nb');
+  await page.click('#save');
+  await page.locator('#save', { hasText: 'Lagre' }).waitFor();
+  assert.deepEqual([...problems, ...popup.problems], []);
+  await page.close();
+});
