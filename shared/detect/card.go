@@ -8,11 +8,25 @@ package detect
 // apart by their prefix and the word in front.
 func PaymentCards(text string, dst []Match) []Match {
 	var sc scanner
+	var w number
 	for sc.init(text); sc.next(); {
 		nb := &sc.nb
-		if nb.n >= 13 && nb.n <= 19 && !nb.plus && cardLayout(nb) && luhn(nb.digits[:nb.n]) && cardIIN(nb.digits[:nb.n]) {
-			if contextBefore(text, nb.start) != ctxRef {
-				dst = append(dst, Match{nb.start, nb.end})
+		if nb.n < 13 {
+			continue
+		}
+		// The longest window first, so a card followed by its expiry
+		// («4326 6166 3049 4039 12/27») is found and a 16-digit card is
+		// not cut to 13 digits.
+		for a := 0; a < nb.ng; a++ {
+			for b := nb.ng; b > a; b-- {
+				if d := nb.digitsIn(a, b); d < 13 || d > 19 || !nb.window(a, b, &w) {
+					continue
+				}
+				if !w.plus && cardLayout(&w) && luhn(w.digits[:w.n]) && cardIIN(w.digits[:w.n]) && contextBefore(text, w.start) != ctxRef {
+					dst = append(dst, Match{w.start, w.end})
+					a = b - 1
+					break
+				}
 			}
 		}
 	}

@@ -31,15 +31,20 @@ type number struct {
 	groups     [maxGroups]uint8
 	seps       [maxGroups]byte // seps[i] joins groups[i] and groups[i+1]; ' ' for any space
 	ng         int
+	gpos       [maxGroups]int32 // byte offset where each group starts
+	gend       [maxGroups]int32 // byte offset where each group ends
 	overflow   bool
 	plus       bool // preceded by '+' (country code)
+	gluedEnd   bool // the last group runs on into a word, a path or a decimal
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // sepAt reports the separator starting at i and its length in bytes: a
 // space, a no-break space (U+00A0), a thin or narrow no-break space
-// (U+2009, U+202F), '-' or '.'.
+// (U+2009, U+202F), '-' or '.'. A non-breaking hyphen (U+2011) and an en
+// dash (U+2013) count as '-', because word processors and phone keyboards
+// put them in place of the hyphen in «010190–12345».
 func sepAt(s string, i int) (byte, int) {
 	if i >= len(s) {
 		return 0, 0
@@ -52,8 +57,13 @@ func sepAt(s string, i int) (byte, int) {
 			return ' ', 2
 		}
 	case 0xE2:
-		if i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0x89 || s[i+2] == 0xAF) {
-			return ' ', 3
+		if i+2 < len(s) && s[i+1] == 0x80 {
+			switch s[i+2] {
+			case 0x89, 0xAF:
+				return ' ', 3
+			case 0x91, 0x93:
+				return '-', 3
+			}
 		}
 	}
 	return 0, 0
@@ -93,9 +103,10 @@ func gluedAfter(s string, i int) bool {
 	if isDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || c == '@' {
 		return true
 	}
-	// «/» continues a case number or a URL path; a comma or dot followed by
-	// a digit continues a decimal number.
-	if c == '/' || (c == ',' || c == '.') && i+1 < len(s) && isDigit(s[i+1]) {
+	// «/» continues a case number («2026/0412») or a URL path; a comma or
+	// dot followed by a digit continues a decimal number. A «/» followed by
+	// a space or the end ends a list item instead («912 34 567/ 22 33 44 55»).
+	if c == '/' && i+1 < len(s) && s[i+1] != ' ' && s[i+1] != '\n' || (c == ',' || c == '.') && i+1 < len(s) && isDigit(s[i+1]) {
 		return true
 	}
 	if c >= 0x80 {
@@ -126,7 +137,7 @@ func (sc *scanner) next() bool {
 			i++
 			continue
 		}
-		if gluedBefore(s, i) {
+		if gluedBefore(s, i) || inURL(s, i) {
 			// Skip the rest of this glued token.
 			for i < len(s) && isDigit(s[i]) {
 				i++
@@ -142,6 +153,9 @@ func (sc *scanner) next() bool {
 		j := i
 		for {
 			g := 0
+			if nb.ng < maxGroups {
+				nb.gpos[nb.ng] = int32(j)
+			}
 			for j < len(s) && isDigit(s[j]) {
 				if nb.n < maxDigits {
 					nb.digits[nb.n] = s[j]
@@ -154,6 +168,7 @@ func (sc *scanner) next() bool {
 			}
 			if nb.ng < maxGroups {
 				nb.groups[nb.ng] = uint8(min(g, 255))
+				nb.gend[nb.ng] = int32(j)
 			} else {
 				nb.overflow = true
 			}
@@ -170,14 +185,97 @@ func (sc *scanner) next() bool {
 		}
 		nb.end = j
 		i = j
-		if nb.overflow || gluedAfter(s, j) {
+		if nb.overflow {
 			continue
 		}
+		// A run glued to what follows is still yielded: its leading groups
+		// may stand alone («4326 6166 3049 4039 12/27»), which the finders
+		// check through window.
+		nb.gluedEnd = gluedAfter(s, j)
 		sc.i = i
 		return true
 	}
 	sc.i = len(s)
 	return false
+}
+
+// inURL reports whether the digit at i is inside a URL: the token it
+// belongs to (back to the last space) starts with a scheme («https://») or
+// «www.». Numbers in a URL path or query are identifiers of pages, not of
+// people. The walk back is bounded so that a long token costs little.
+func inURL(s string, i int) bool {
+	lo := max(0, i-512)
+	for j := i - 1; j >= lo; j-- {
+		switch c := s[j]; {
+		case c == ' ' || c == '\n' || c == '\t' || c == '(' || c == '<' || c == '"' || c == '\'':
+			return hasPrefixFold(s[j+1:i], "www.")
+		case c == '/' && j >= 2 && s[j-1] == '/' && s[j-2] == ':':
+			return true
+		}
+	}
+	return lo == 0 && hasPrefixFold(s[:i], "www.")
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for k := 0; k < len(prefix); k++ {
+		c := s[k]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// window copies groups a to b-1 of nb into w as a number of its own, and
+// reports whether they may stand alone: the groups outside the window are
+// joined to it by a plain space (a dot or dash binds groups into one
+// number), the window does not run on into a word, and only a window that
+// starts the run keeps a leading '+'. The finders try the whole run first
+// and windows only when it fails, so «fnr 01019012345 2 barn» is still
+// found while «1234.56.78903» is never split.
+func (nb *number) window(a, b int, w *number) bool {
+	if a > 0 && nb.seps[a-1] != ' ' || b < nb.ng && nb.seps[b-1] != ' ' {
+		return false
+	}
+	if b == nb.ng && nb.gluedEnd {
+		return false
+	}
+	d := 0
+	for k := 0; k < a; k++ {
+		d += int(nb.groups[k])
+	}
+	*w = number{start: int(nb.gpos[a]), end: int(nb.gend[b-1]), plus: nb.plus && a == 0}
+	if w.plus {
+		w.start = nb.start
+	}
+	for k := a; k < b; k++ {
+		g := int(nb.groups[k])
+		copy(w.digits[w.n:], nb.digits[d:d+g])
+		w.n += g
+		d += g
+		w.groups[w.ng] = nb.groups[k]
+		w.gpos[w.ng], w.gend[w.ng] = nb.gpos[k], nb.gend[k]
+		if k < b-1 {
+			w.seps[w.ng] = nb.seps[k]
+		}
+		w.ng++
+	}
+	return true
+}
+
+// digitsIn returns the number of digits in groups a to b-1.
+func (nb *number) digitsIn(a, b int) int {
+	d := 0
+	for k := a; k < b; k++ {
+		d += int(nb.groups[k])
+	}
+	return d
 }
 
 // val returns digit k as a number.

@@ -146,6 +146,11 @@ func TestNationalIDs(t *testing.T) {
 		{"dash", "(" + plain[:6] + "-" + plain[6:] + ")", []string{plain[:6] + "-" + plain[6:]}},
 		{"dotted date", "født " + plain[:2] + "." + plain[2:4] + "." + plain[4:6] + " " + plain[6:], []string{plain[:2] + "." + plain[2:4] + "." + plain[4:6] + " " + plain[6:]}},
 		{"no-break space", plain[:6] + "\u00a0" + plain[6:], []string{plain[:6] + "\u00a0" + plain[6:]}},
+		{"en dash", plain[:6] + "–" + plain[6:], []string{plain[:6] + "–" + plain[6:]}},
+		{"spaced date", "født " + spaced(plain, 2, 4, 6), []string{spaced(plain, 2, 4, 6)}},
+		{"followed by a number", "fnr " + plain + " 2 barn", []string{plain}},
+		{"after a date", "12.03.2026 " + spaced(plain, 6), []string{spaced(plain, 6)}},
+		{"followed by a path", "nr " + plain + " 12/27", []string{plain}},
 		// 2032 rule
 		{"2032 rule", "nr " + new2032, []string{new2032}},
 		{"2032 rule written as id", spaced(new2032, 6), []string{spaced(new2032, 6)}},
@@ -158,6 +163,9 @@ func TestNationalIDs(t *testing.T) {
 		{"inside a longer number", "1" + plain, nil},
 		{"glued to letters", "ID" + plain, nil},
 		{"part of a URL path", "https://x.no/" + plain, nil},
+		{"URL slug", "https://x.no/sak-" + plain + "?a=1", nil},
+		{"www URL", "www.x.no/side-" + plain, nil},
+		{"dotted date is not split", plain[:4] + "." + plain[4:6] + "." + plain[6:] + " 2", nil},
 		{"organisation number", "org.nr. 974 760 673", nil},
 		{"written as account", plain[:4] + "." + plain[4:6] + "." + plain[6:], nil},
 		{"account context", "kontonummer " + plain, nil},
@@ -195,6 +203,10 @@ func TestPaymentCards(t *testing.T) {
 		{"KID context", "KID 4326616630494039", nil},
 		{"odd grouping", "43 2661 6630 494039", nil},
 		{"inside longer run", "14326616630494039", nil},
+		// windows
+		{"followed by expiry", "kort 4326 6166 3049 4039 12/27", []string{"4326 6166 3049 4039"}},
+		{"en dashes", "4326–6166–3049–4039", []string{"4326–6166–3049–4039"}},
+		{"in a URL", "https://x.no/betal/4326616630494039", nil},
 	})
 }
 
@@ -211,6 +223,7 @@ func TestPhones(t *testing.T) {
 		{"(+47)", "(+47) 912 34 567", []string{"(+47) 912 34 567"}},
 		{"no-break space", "912\u00a034\u00a0567", []string{"912\u00a034\u00a0567"}},
 		{"two numbers", "Hilde på 929 79 262 eller Jon på 41527589", []string{"929 79 262", "41527589"}},
+		{"slash list", "tlf. 929 79 262/ 41527589", []string{"929 79 262", "41527589"}},
 		// tricky negatives: prices, dates, times, organisation numbers
 		{"price kroner", "48 750 000 kroner", nil},
 		{"price kr before", "kr 24 500 000 til skolen", nil},
@@ -231,6 +244,10 @@ func TestPhones(t *testing.T) {
 		{"decimal", "1,23456789", nil},
 		{"service number", "grønt nummer 800 12 345", nil},
 		{"two years", "budsjettet for 2025 2026", nil},
+		{"year range en dash", "planen for 2026–2030", nil},
+		{"date ddmmyyyy", "møtet 22052026 er avlyst", nil},
+		{"date yyyymmdd", "versjon 20260522", nil},
+		{"in a URL", "https://x.no/kontakt/41527589", nil},
 		{"percent", "45678912 %", nil},
 		{"percent glued", "45678912%", nil},
 		{"millioner", "45 12 34 56 millioner", nil},

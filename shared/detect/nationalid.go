@@ -199,29 +199,41 @@ func classify11(s string, nb *number) (id, account bool) {
 }
 
 // NationalIDs appends every national identity number in text to dst.
-func NationalIDs(text string, dst []Match) []Match {
-	var sc scanner
-	for sc.init(text); sc.next(); {
-		nb := &sc.nb
-		if nb.n == 11 && !nb.plus {
-			if id, _ := classify11(text, nb); id {
-				dst = append(dst, Match{nb.start, nb.end})
-			}
-		}
-	}
-	return dst
-}
+func NationalIDs(text string, dst []Match) []Match { return elevens(text, dst, true) }
 
 // BankAccounts appends every valid Norwegian account number in text that
 // is not read as a national identity number.
-func BankAccounts(text string, dst []Match) []Match {
+func BankAccounts(text string, dst []Match) []Match { return elevens(text, dst, false) }
+
+// elevens finds the 11-digit numbers of text, the whole run of digit groups
+// or a window of it («fnr 01019012345 2 barn»), and appends the national
+// identity numbers (wantID) or the account numbers. Both finders classify
+// the same windows the same way, so no span is reported by both.
+func elevens(text string, dst []Match, wantID bool) []Match {
 	var sc scanner
+	var w number
 	for sc.init(text); sc.next(); {
 		nb := &sc.nb
-		if nb.n == 11 && !nb.plus {
-			if _, acct := classify11(text, nb); acct {
-				dst = append(dst, Match{nb.start, nb.end})
+		if nb.n < 11 {
+			continue
+		}
+		for a := 0; a < nb.ng; {
+			b, d := a, 0
+			for b < nb.ng && d < 11 {
+				d += int(nb.groups[b])
+				b++
 			}
+			if d == 11 && nb.window(a, b, &w) && !w.plus {
+				id, acct := classify11(text, &w)
+				if id && wantID || acct && !wantID {
+					dst = append(dst, Match{w.start, w.end})
+				}
+				if id || acct {
+					a = b
+					continue
+				}
+			}
+			a++
 		}
 	}
 	return dst

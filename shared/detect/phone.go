@@ -17,6 +17,9 @@ func Phones(text string, dst []Match) []Match {
 }
 
 func phone(s string, nb *number) (int, bool) {
+	if nb.gluedEnd {
+		return 0, false
+	}
 	start := nb.start
 	off := 0 // digits of a country code to skip
 	g := nb.groups[:nb.ng]
@@ -57,6 +60,11 @@ func phone(s string, nb *number) (int, bool) {
 	default:
 		return 0, false
 	}
+	// Eight digits together that read as a date («22052026», «20260522»)
+	// are a date; few phone numbers look like one.
+	if off == 0 && nb.ng == 1 && isDate8(nb.digits[:8]) {
+		return 0, false
+	}
 	// Two years side by side («2025 2026») are not a 4-4 phone number.
 	if len(g) == 2 && g[0] == 4 && isYear(nb.digits[off:off+4]) && isYear(nb.digits[off+4:off+8]) {
 		return 0, false
@@ -81,6 +89,16 @@ func phone(s string, nb *number) (int, bool) {
 }
 
 var eight = [1]uint8{8}
+
+// isDate8 reports whether eight digits are a date written DDMMYYYY or
+// YYYYMMDD with a year from 1900 to 2099.
+func isDate8(d []byte) bool {
+	two := func(k int) int { return int(d[k]-'0')*10 + int(d[k+1]-'0') }
+	if isYear(d[4:8]) && two(0) >= 1 && two(0) <= 31 && two(2) >= 1 && two(2) <= 12 {
+		return true
+	}
+	return isYear(d[0:4]) && two(4) >= 1 && two(4) <= 12 && two(6) >= 1 && two(6) <= 31
+}
 
 // isYear reports whether four digits read as a year from 1900 to 2099.
 func isYear(d []byte) bool {
