@@ -36,10 +36,12 @@ func Mask(rule, fragment string) string {
 	return clip(maskWords(fragment))
 }
 
+// digits counts the decimal digits of s in any script («٥» too), so that
+// maskNumber masks every one of them.
 func digits(s string) int {
 	n := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] >= '0' && s[i] <= '9' {
+	for _, r := range s {
+		if unicode.IsDigit(r) {
 			n++
 		}
 	}
@@ -68,7 +70,7 @@ func maskNumber(s string) string {
 	b.Grow(len(s))
 	k := 0
 	for _, r := range s {
-		if r >= '0' && r <= '9' {
+		if unicode.IsDigit(r) {
 			if k < keepHead || k >= total-keepTail {
 				b.WriteRune(r)
 			} else {
@@ -86,11 +88,28 @@ func maskNumber(s string) string {
 func maskEmail(s string) string {
 	at := strings.LastIndexByte(s, '@')
 	local, domain := s[:at], s[at+1:]
+	if !isDomain(domain) {
+		// Only a domain is safe to keep; «a@b Emma har diabetes» is not one.
+		domain = maskWords(domain)
+	}
 	r, n := utf8.DecodeRuneInString(local)
 	if n == 0 {
 		return "***@" + domain
 	}
+	if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+		r = '*'
+	}
 	return string(r) + "***@" + domain
+}
+
+// isDomain reports whether s is made of letters, digits, '-' and '.' only.
+func isDomain(s string) bool {
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '.' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // maskWords keeps the first letter of each word and masks the rest;

@@ -23,6 +23,8 @@ func TestMask(t *testing.T) {
 		// e-mail
 		{"email", "pii.email", "kari.nordmann@gmail.com", "k***@gmail.com"},
 		{"email æøå", "pii.email", "ørjan@online.no", "ø***@online.no"},
+		{"email with text after", "pii.email", "a@b Emma har diabetes", "a***@b E*** h** d*******"},
+		{"email clipped", "pii.email", "k@" + strings.Repeat("sub.", 12) + "no", "k***@" + strings.Repeat("sub.", 8) + "su…"},
 		// words
 		{"address", "pii.address", "Heiaveien 7", "H******** *"},
 		{"sensitive", "pii.sensitive", "Emma (8) i 3B, som har diabetes", "E*** (*) i **, s** h** d*******"},
@@ -55,7 +57,9 @@ func TestMaskClips(t *testing.T) {
 func FuzzMask(f *testing.F) {
 	for _, s := range []string{"01019012345", "kari@gmail.com", "Emma har diabetes", "🎉 4326 6166 3049 4039", "a@b@c", "\xff\xfe"} {
 		f.Add("pii.phone", s)
+		f.Add("pii.email", s)
 	}
+	f.Add("pii.email", "a@b Emma har diabetes")
 	f.Fuzz(func(t *testing.T, rule, s string) {
 		got := Mask(rule, s)
 		if n := utf8.RuneCountInString(got); n > MaxRunes {
@@ -65,7 +69,11 @@ func FuzzMask(f *testing.F) {
 		// at most five digits in all.
 		body := got
 		if at := strings.LastIndexByte(got, '@'); at >= 0 {
-			body = got[:at]
+			// A domain is kept whole only when it is one word; other
+			// text after '@' is masked like words.
+			if !strings.ContainsAny(got[at+1:], " \t\n") {
+				body = got[:at]
+			}
 		}
 		prevLetter := false
 		kept := 0
