@@ -89,8 +89,7 @@ const handlers = {
     if (!hasShape(msg, { draft: 'object' })) return { error: { code: 'EINVALID', message: 'draft missing' } };
     const pv = await start();
     // A check never waits for policy values that are not known yet.
-    const s = await settings(0);
-    const { crisis = null } = await localRead('crisis');
+    const [s, { crisis = null }] = await Promise.all([settings(0), localRead('crisis')]);
     const draft = { ...msg.draft, user: s.user, unit: s.unit };
     const opts = { lang: s.language, now: new Date().toISOString(), crisis };
     return JSON.parse(pv.check(JSON.stringify(draft), JSON.stringify(opts)));
