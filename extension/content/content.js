@@ -647,9 +647,10 @@
   }
 
   function consentDialog(file, index, total, faces) {
+    // The thumbnail's object URL lives as long as the dialog.
+    const url = URL.createObjectURL(file);
     return modal((dlg, done) => {
       dlg.classList.add('consent');
-      const url = URL.createObjectURL(file);
       const img = el('img', 'thumb');
       img.src = url;
       img.alt = '';
@@ -700,8 +701,7 @@
       });
       row.append(skip, save);
       dlg.append(pf, warn, cf, altLabel, row);
-      dlg.addEventListener('remove', () => URL.revokeObjectURL(url));
-    });
+    }).finally(() => URL.revokeObjectURL(url));
   }
 
   async function onImages(files, origin) {
