@@ -531,6 +531,9 @@ func TestAdminPages(t *testing.T) {
 	if !strings.Contains(body, "Linje 1, <code>rules[0].severity</code>") || !strings.Contains(body, `aria-invalid="true"`) {
 		t.Errorf("editor does not show the error inline:\n%.2000s", body)
 	}
+	if !strings.Contains(body, "er ikke en av info, warn, block") {
+		t.Errorf("editor does not show the error in bokmål:\n%.2000s", body)
+	}
 	// A draft can be tried on a text without saving it, even with its
 	// examples failing.
 	draftDoc := strings.Replace(string(testBundle(t, "t-2")), `"taushetsbelagt*"`, `"hemmelig*"`, 1)

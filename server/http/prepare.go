@@ -20,6 +20,9 @@ type Problem struct {
 	Path    string `json:"path"`
 	Rule    string `json:"rule,omitempty"`
 	Message string `json:"message"`
+	// MessageNB is the message in bokmål when there is one (validation
+	// errors); the admin pages show it.
+	MessageNB string `json:"message_nb,omitempty"`
 }
 
 // PrepareBundle validates a bundle document and makes the version to
@@ -35,7 +38,7 @@ func PrepareBundle(data []byte) (*server.BundleVersion, *rules.Bundle, error) {
 	case errors.As(err, &ve):
 		ps := make([]Problem, len(ve))
 		for i, e := range ve {
-			ps[i] = Problem{Path: e.Path, Rule: e.Rule, Message: e.Msg}
+			ps[i] = Problem{Path: e.Path, Rule: e.Rule, Message: e.Msg, MessageNB: e.NB}
 		}
 		return nil, nil, &server.Error{Code: server.EINVALID, Message: fmt.Sprintf("The bundle has %d error(s).", len(ps)), Details: ps}
 	case errors.As(err, &se):

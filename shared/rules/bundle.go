@@ -240,7 +240,7 @@ const MaxBundleSize = 4 << 20
 // the bundle is not valid, or a *SyntaxError locating malformed JSON.
 func Parse(data []byte) (*Bundle, error) {
 	if len(data) > MaxBundleSize {
-		return nil, ValidationErrors{{Path: "", Msg: fmt.Sprintf("bundle is %d bytes, more than the limit of %d", len(data), MaxBundleSize)}}
+		return nil, ValidationErrors{ve("", "", "bundle is %d bytes, more than the limit of %d", len(data), MaxBundleSize)}
 	}
 	var b Bundle
 	if err := decodeStrict(data, &b); err != nil {

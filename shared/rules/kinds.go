@@ -13,7 +13,7 @@ import (
 func validateKind(r *Rule, p string, errs *ValidationErrors) {
 	id := r.ID
 	add := func(path, format string, args ...any) {
-		*errs = append(*errs, ValidationError{Path: path, Rule: id, Msg: fmt.Sprintf(format, args...)})
+		*errs = append(*errs, ve(path, id, format, args...))
 	}
 	set := map[string]bool{
 		KindDetector:    r.Detector != nil,
@@ -126,12 +126,12 @@ func sortedKeys(m map[string]int) []string {
 
 func checkTerms(p, id string, terms []string, errs *ValidationErrors) {
 	if len(terms) > MaxTermsPerList {
-		*errs = append(*errs, ValidationError{Path: p, Rule: id, Msg: fmt.Sprintf("has %d terms, more than the limit of %d", len(terms), MaxTermsPerList)})
+		*errs = append(*errs, ve(p, id, "has %d terms, more than the limit of %d", len(terms), MaxTermsPerList))
 		return
 	}
 	for i, t := range terms {
 		if _, err := ParseTerm(t); err != nil {
-			*errs = append(*errs, ValidationError{Path: fmt.Sprintf("%s[%d]", p, i), Rule: id, Msg: err.Error()})
+			*errs = append(*errs, fromErr(fmt.Sprintf("%s[%d]", p, i), id, err))
 		}
 	}
 }
@@ -139,11 +139,11 @@ func checkTerms(p, id string, terms []string, errs *ValidationErrors) {
 func checkPatterns(p, id string, pats []string, errs *ValidationErrors) {
 	for i, s := range pats {
 		if len(s) > MaxPatternLen {
-			*errs = append(*errs, ValidationError{Path: fmt.Sprintf("%s[%d]", p, i), Rule: id, Msg: fmt.Sprintf("pattern is longer than %d bytes", MaxPatternLen)})
+			*errs = append(*errs, ve(fmt.Sprintf("%s[%d]", p, i), id, "pattern is longer than %d bytes", MaxPatternLen))
 			continue
 		}
 		if _, err := CompilePattern(s); err != nil {
-			*errs = append(*errs, ValidationError{Path: fmt.Sprintf("%s[%d]", p, i), Rule: id, Msg: err.Error()})
+			*errs = append(*errs, fromErr(fmt.Sprintf("%s[%d]", p, i), id, err))
 		}
 	}
 }
@@ -154,7 +154,7 @@ func checkPatterns(p, id string, pats []string, errs *ValidationErrors) {
 // backreferences are not available and are reported as errors.
 func CompilePattern(s string) (*regexp.Regexp, error) {
 	if s == "" {
-		return nil, fmt.Errorf("pattern is empty")
+		return nil, newMsg("pattern is empty")
 	}
 	// The text is already lower case, so a pattern without upper-case
 	// letters needs no (?i), which would disable regexp's literal-prefix
@@ -166,10 +166,10 @@ func CompilePattern(s string) (*regexp.Regexp, error) {
 	re, err := regexp.Compile(src)
 	if err != nil {
 		msg := strings.TrimPrefix(err.Error(), "error parsing regexp: ")
-		return nil, fmt.Errorf("invalid RE2 pattern: %s", msg)
+		return nil, newMsg("invalid RE2 pattern: %s", msg)
 	}
 	if re.MatchString("") {
-		return nil, fmt.Errorf("pattern %q matches the empty string", s)
+		return nil, newMsg("pattern %q matches the empty string", s)
 	}
 	return re, nil
 }
@@ -195,14 +195,14 @@ type WordPat struct {
 // case; callers normalise it to NFC (the engine does).
 func ParseTerm(s string) (Term, error) {
 	if !utf8.ValidString(s) {
-		return Term{}, fmt.Errorf("term is not valid UTF-8")
+		return Term{}, newMsg("term is not valid UTF-8")
 	}
 	t := strings.TrimSpace(s)
 	if t == "" {
-		return Term{}, fmt.Errorf("term is empty")
+		return Term{}, newMsg("term is empty")
 	}
 	if len(t) > MaxTermLen {
-		return Term{}, fmt.Errorf("term is longer than %d bytes", MaxTermLen)
+		return Term{}, newMsg("term is longer than %d bytes", MaxTermLen)
 	}
 	if t == "@name" {
 		return Term{Name: true}, nil
@@ -219,14 +219,14 @@ func ParseTerm(s string) (Term, error) {
 			w = w[:len(w)-1]
 		}
 		if w == "" {
-			return Term{}, fmt.Errorf("term %q has a word that is only a wildcard", s)
+			return Term{}, newMsg("term %q has a word that is only a wildcard", s)
 		}
 		if strings.Contains(w, "*") {
-			return Term{}, fmt.Errorf("term %q: `*` may only start or end a word", s)
+			return Term{}, newMsg("term %q: `*` may only start or end a word", s)
 		}
 		for _, r := range w {
 			if !IsWordRune(r) {
-				return Term{}, fmt.Errorf("term %q: %q is not a letter or digit; use a pattern for punctuation", s, r)
+				return Term{}, newMsg("term %q: %q is not a letter or digit; use a pattern for punctuation", s, r)
 			}
 		}
 		wp.Text = strings.ToLower(w)

@@ -15,6 +15,8 @@ type ValidationError struct {
 	Path string `json:"path"`
 	Rule string `json:"rule,omitempty"`
 	Msg  string `json:"message"`
+	// NB is the message in bokmål, for the admin pages.
+	NB string `json:"message_nb,omitempty"`
 }
 
 func (e ValidationError) Error() string {
@@ -63,7 +65,7 @@ const (
 func (b *Bundle) Validate() error {
 	var errs ValidationErrors
 	add := func(path, rule, format string, args ...any) {
-		errs = append(errs, ValidationError{Path: path, Rule: rule, Msg: fmt.Sprintf(format, args...)})
+		errs = append(errs, ve(path, rule, format, args...))
 	}
 	if strings.TrimSpace(b.Version) == "" {
 		add("version", "", "is required")
@@ -155,16 +157,16 @@ func (b *Bundle) Validate() error {
 func validateOrg(o *Org, p string, errs *ValidationErrors) {
 	for i, d := range o.OwnDomains {
 		if !isDomain(d) {
-			*errs = append(*errs, ValidationError{Path: fmt.Sprintf("%s.own_domains[%d]", p, i), Msg: fmt.Sprintf("%q is not a domain name", d)})
+			*errs = append(*errs, ve(fmt.Sprintf("%s.own_domains[%d]", p, i), "", "%q is not a domain name", d))
 		}
 	}
 	for i, d := range o.BlockedDomains {
 		if !isDomain(d) {
-			*errs = append(*errs, ValidationError{Path: fmt.Sprintf("%s.blocked_domains[%d]", p, i), Msg: fmt.Sprintf("%q is not a domain name", d)})
+			*errs = append(*errs, ve(fmt.Sprintf("%s.blocked_domains[%d]", p, i), "", "%q is not a domain name", d))
 		}
 	}
 	if o.RetentionDays < 0 {
-		*errs = append(*errs, ValidationError{Path: p + ".retention_days", Msg: "must not be negative"})
+		*errs = append(*errs, ve(p+".retention_days", "", "must not be negative"))
 	}
 }
 
@@ -183,7 +185,7 @@ func isDomain(d string) bool {
 func checkList(p, id string, got, valid []string, errs *ValidationErrors) {
 	for i, g := range got {
 		if !slices.Contains(valid, g) {
-			*errs = append(*errs, ValidationError{Path: fmt.Sprintf("%s[%d]", p, i), Rule: id, Msg: fmt.Sprintf("%q is not one of %s", g, strings.Join(valid, ", "))})
+			*errs = append(*errs, ve(fmt.Sprintf("%s[%d]", p, i), id, "%q is not one of %s", g, strings.Join(valid, ", ")))
 		}
 	}
 }
