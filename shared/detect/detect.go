@@ -13,7 +13,11 @@
 // no-break space, '-', '.'); the grouping is what tells a phone number
 // («912 34 567») from a price («48 750 000 kroner») and an account number
 // («1234.56.78903») from a fødselsnummer («010190 12345»), together with
-// the check digits, the date and the word in front.
+// the check digits, the date and the word in front. Where a run of groups
+// is not a match as a whole, national IDs, accounts and cards are also
+// looked for in windows of it whose edges are plain spaces («fnr
+// 01019012345 2 barn»). Numbers glued to letters, inside longer digit runs
+// or inside URLs are never reported.
 package detect
 
 // Match is one detection; Start and End are half-open byte offsets into the

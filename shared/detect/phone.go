@@ -72,6 +72,13 @@ func phone(s string, nb *number) (int, bool) {
 	if !phoneLayout(g) {
 		return 0, false
 	}
+	// A number is written with one kind of separator; «20-22 23-25» is
+	// two ranges. Only the gap after a country code may differ.
+	for i := nb.ng - len(g) + 1; i < nb.ng-1; i++ {
+		if nb.seps[i] != nb.seps[nb.ng-len(g)] {
+			return 0, false
+		}
+	}
 	// Dotted groups are dates and times («12.03.20.26» is not written).
 	for i := 0; i < nb.ng-1; i++ {
 		if nb.seps[i] == '.' && !(len(g) == 4 && nb.sameSeps()) {
