@@ -314,7 +314,7 @@
       .dialog fieldset { border: 1px solid #ddd; border-radius: 6px; margin: 10px 0; padding: 6px 10px; }
       .dialog legend { font-weight: 600; }
       .dialog label { display: block; margin: 4px 0; }
-      .dialog textarea, .dialog input[type=text] { width: 100%; font-size: 14px; padding: 6px; }
+      .dialog textarea, .dialog input[type=text] { display: block; width: 100%; font-size: 14px; padding: 6px; margin-top: 6px; }
       .dialog .row { display: flex; gap: 8px; justify-content: flex-end; margin-top: 12px; }
       .dialog button { font-size: 14px; padding: 7px 14px; border-radius: 6px; border: 1px solid #888; background: #f4f4f4; cursor: pointer; }
       .dialog button.primary { background: #1a4d8f; color: #fff; border-color: #1a4d8f; }
@@ -444,6 +444,8 @@
 
   // ---- dialogs ------------------------------------------------------------
 
+  let dialogs = 0;
+
   /** Shows a modal built by build(dialog, done) and resolves with what done() got. */
   function modal(build) {
     const r = layer();
@@ -460,6 +462,12 @@
         resolve(v);
       };
       build(dlg, done);
+      // The dialog is named by its heading (axe: aria-dialog-name).
+      const heading = dlg.querySelector('h2');
+      if (heading) {
+        heading.id = `postvakt-dialog-${++dialogs}`;
+        dlg.setAttribute('aria-labelledby', heading.id);
+      }
       dlg.addEventListener('keydown', (e) => {
         e.stopPropagation();
         if (e.key === 'Escape') done(null);

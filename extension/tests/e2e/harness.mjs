@@ -6,6 +6,7 @@
 // caused it.
 import http from 'node:http';
 import { readFile, cp, mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -89,4 +90,22 @@ export async function openPage(ctx, url) {
   page.on('response', (r) => { if (r.status() === 404) problems.push(`404: ${r.url()}`); });
   await page.goto(url);
   return { page, problems };
+}
+
+const axeSource = readFileSync(path.join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/**
+ * Runs axe-core in the page (through CDP, so the page's CSP does not apply)
+ * and returns its violations, one line each; context narrows it, for
+ * example to the extension's layer (axe reads open shadow roots).
+ * @param {import('playwright-core').Page} page
+ * @param {any} [context]
+ */
+export async function axeViolations(page, context) {
+  await page.evaluate(axeSource);
+  return page.evaluate(async (ctx) => {
+    // @ts-ignore: axe is defined by axe.min.js.
+    const r = await axe.run(ctx || document);
+    return r.violations.map((v) => `${v.id} (${v.nodes.length}): ${v.help}`);
+  }, context);
 }

@@ -4,11 +4,7 @@
 // page saves settings that the popup then speaks in. Run by make test-e2e.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { root, launch } from './harness.mjs';
-
-const axeSource = readFileSync(path.join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+import { launch, axeViolations } from './harness.mjs';
 
 /** @type {Awaited<ReturnType<typeof launch>>} */
 let br;
@@ -24,16 +20,6 @@ async function open(file) {
   page.on('response', (r) => { if (r.status() === 404) problems.push(`404: ${r.url()}`); });
   await page.goto(`chrome-extension://${br.extensionId}/pages/${file}`);
   return { page, problems };
-}
-
-/** Runs axe-core in the page (through CDP, so the pages' CSP does not apply). */
-async function axeViolations(page) {
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    // @ts-ignore: axe is defined by axe.min.js.
-    const r = await axe.run();
-    return r.violations.map((v) => `${v.id} (${v.nodes.length}): ${v.help}`);
-  });
 }
 
 test('popup: status, rules version and queue with no server; accessible', async () => {

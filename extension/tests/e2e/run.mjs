@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { root, startServer, launch, openPage } from './harness.mjs';
+import { root, startServer, launch, openPage, axeViolations } from './harness.mjs';
 
 const FNR = '128388 10010'; // a synthetic test number (month + 80), valid check digits
 const OWN = 'https://www.eksempel.kommune.no/aktuelt';
@@ -70,6 +70,7 @@ for (const p of PAGES) {
     if (p.name === 'facebook') {
       await page.locator('postvakt-layer .u.block').first().waitFor();
       await page.screenshot({ path: path.join(shots, 'panel.png') });
+      assert.deepEqual(await axeViolations(page, { include: [['postvakt-layer']] }), []);
     }
     // The caret stays in the editor: typing goes on where it was.
     await page.keyboard.type(' Takk!');
@@ -115,6 +116,7 @@ test('a warning published with an override reason leaves an audit entry with the
   const dlg = page.locator('postvakt-layer .dialog.warn');
   await dlg.waitFor();
   assert.equal(await published(page), 0);
+  assert.deepEqual(await axeViolations(page, { include: [['postvakt-layer']] }), []);
   const reason = 'Tjenestetelefonen til vaktmesteren, avklart med leder';
   await dlg.locator('textarea[name=reason]').fill(reason);
   await dlg.locator('button.primary').click();
@@ -181,6 +183,7 @@ test('an attached photo of a face pre-fills «persons» and warns on «none»', 
   assert.match(await dlg.locator('.faces').innerText(), /fant \d+ ansikt/);
   assert.equal(await dlg.locator('input[name=persons][value=adults]').isChecked(), true);
   await page.screenshot({ path: path.join(shots, 'consent.png') });
+  assert.deepEqual(await axeViolations(page, { include: [['postvakt-layer']] }), []);
   await dlg.locator('input[name=persons][value=none]').check();
   await dlg.locator('.facewarn').waitFor({ state: 'visible' });
   await dlg.locator('input[name=persons][value=minors]').check();
