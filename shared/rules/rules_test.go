@@ -214,3 +214,25 @@ func FuzzParseBundle(f *testing.F) {
 		}
 	})
 }
+
+// TestBuiltinPatternsHaveLiteralPrefix keeps the built-in bundle fast: a
+// pattern without a literal prefix of a few bytes makes regexp step through
+// every byte of the draft on every keystroke (a campaign pattern starting
+// with \b once halved the engine's throughput). Word lists are the fast
+// path; patterns are for what they cannot say.
+func TestBuiltinPatternsHaveLiteralPrefix(t *testing.T) {
+	for _, r := range Builtin().Rules {
+		if r.Phrase == nil {
+			continue
+		}
+		for _, p := range r.Phrase.Patterns {
+			re, err := CompilePattern(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if prefix, _ := re.LiteralPrefix(); len(prefix) < 3 {
+				t.Errorf("rule %s: pattern %q has literal prefix %q, want at least 3 bytes", r.ID, p, prefix)
+			}
+		}
+	}
+}
