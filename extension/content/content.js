@@ -248,6 +248,15 @@
   function checkNow(el) {
     const st = state(el);
     const d = draftOf(el);
+    // Photos belong to the post they were attached to. Once it is published
+    // and the composer shows other text (the platform emptied it, often
+    // without an input event), they are forgotten; the same text again
+    // (a publish that failed, then a retry) keeps them.
+    if (st.publishedText !== undefined && d.text !== st.publishedText) {
+      st.images = [];
+      st.publishedText = undefined;
+      d.images = [];
+    }
     const imgKey = JSON.stringify(d.images);
     if (st.checking && st.checkedText === d.text && st.checkedImages === imgKey) return st.checking;
     const seq = ++st.seq;
@@ -566,9 +575,13 @@
     return active;
   }
 
-  async function guard(comp, proceed) {
+  async function guard(comp, replay) {
     const { rep, draft } = await checkNow(comp);
     const text = draft.text;
+    const proceed = () => {
+      state(comp).publishedText = text;
+      return replay();
+    };
     const audit = (action, reason) => send({ type: 'cs-audit', action, reason: reason || '', text, report: rep && !rep.error ? rep : { findings: [], bundle: '' }, draft, host: location.host });
     if (!rep || rep.error) {
       const ok = await warnDialog([], T('checkerDown'));

@@ -172,6 +172,45 @@ test('Ctrl+Enter on X is guarded like the button', async () => {
   await page.close();
 });
 
+test('a pasted photo is declared, goes with its post, and not with the next one', async () => {
+  const p = PAGES[2]; // X: no file input; the page empties its editor after posting.
+  const { page, problems } = await open(p);
+  await page.keyboard.type(`Ny lekeplass på Torget! ${OWN}`);
+  // A paste of an image file, as the clipboard delivers it.
+  await page.evaluate(async (url) => {
+    const blob = await (await fetch(url)).blob();
+    const dt = new DataTransfer();
+    dt.items.add(new File([blob], 'lekeplass.jpg', { type: 'image/jpeg' }));
+    document.querySelector('[data-testid=tweetTextarea_0]')
+      .dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true, composed: true }));
+  }, `${srv.base}/fixtures/face.jpg`);
+  const dlg = page.locator('postvakt-layer .dialog.consent');
+  await dlg.locator('.faces').waitFor();
+  await dlg.locator('input[name=persons][value=adults]').check();
+  await dlg.locator('input[name=consent][value=given]').check();
+  await dlg.locator('button.primary').click(); // no alt text: a warning
+  await page.locator('postvakt-layer .panel .f[data-rule="image.alt_text"]').waitFor();
+  await page.click(p.publish);
+  const warn = page.locator('postvakt-layer .dialog.warn');
+  await warn.locator('input[name=ack]').check();
+  await warn.locator('button.primary').click();
+  await page.waitForFunction(() => window['__published'].length === 1);
+  // The next post in the same (emptied) composer has no photo.
+  await page.evaluate(() => {
+    const r = document.createRange();
+    r.selectNodeContents(document.querySelector('[data-testid=tweetTextarea_0] span[data-text]'));
+    getSelection().removeAllRanges();
+    getSelection().addRange(r);
+  });
+  await page.keyboard.type(`Velkommen til åpningen! ${OWN}`);
+  await page.locator('postvakt-layer .badge.ok').waitFor();
+  await page.click(p.publish);
+  await page.waitForFunction(() => window['__published'].length === 2);
+  assert.match(await page.evaluate(() => window['__published'][1]), /^Velkommen til åpningen!/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('an attached photo of a face pre-fills «persons» and warns on «none»', async () => {
   const p = PAGES[0];
   const { page, problems } = await open(p);
