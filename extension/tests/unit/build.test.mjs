@@ -30,6 +30,14 @@ test('every file the manifest names is in the build', { skip: !existsSync(dist) 
   for (const f of files) assert.ok(existsSync(path.join(dist, f)), `missing in dist/extension: ${f}`);
 });
 
+test('the store zip is made without the manifest key', { skip: !existsSync(dist) && 'run make extension first' }, () => {
+  const store = path.resolve(src, '../dist/store');
+  const m = JSON.parse(readFileSync(path.join(store, 'manifest.json'), 'utf8'));
+  assert.equal(m.key, undefined, 'the Chrome Web Store refuses a manifest with a key');
+  assert.deepEqual({ ...m, key: manifest.key }, manifest, 'the store manifest differs in more than the key');
+  assert.ok(statSync(path.resolve(src, '../dist/postvakt-extension.zip')).size > 1e6, 'zip missing or too small');
+});
+
 test('locales: the same keys in nb, nn and en', () => {
   const keys = (o) => Object.keys(o).sort().join(',');
   const locs = ['nb', 'nn', 'en'].map((l) => JSON.parse(readFileSync(path.join(src, '_locales', l, 'messages.json'), 'utf8')));
