@@ -179,7 +179,22 @@ async function registerSites() {
 }
 
 chrome.runtime.onInstalled.addListener(() => { registerSites(); });
-chrome.storage.onChanged.addListener((changes) => {
-  if (changes.settings) registerSites();
+// Tells every tab's content script that settings changed (the popup's
+// on/off switch, the options page); tabs without it just do not answer.
+async function announceSettings() {
+  try {
+    for (const tab of await chrome.tabs.query({})) {
+      if (tab.id !== undefined) chrome.tabs.sendMessage(tab.id, { type: MSG.SETTINGS_CHANGED }).catch(() => {});
+    }
+  } catch (e) {
+    console.warn('postvakt: could not announce settings', e);
+  }
+}
+
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === 'local' && changes.settings) {
+    registerSites();
+    announceSettings();
+  }
 });
 start();

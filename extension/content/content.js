@@ -140,12 +140,32 @@
     });
   }
 
-  send({ type: 'cs-settings' }).then((s) => {
-    if (s && !s.error) {
+  // Settings (language, on/off for this site) are asked for at load and
+  // again whenever the worker says they changed, so the popup's switch and
+  // the options take effect without reloading the page.
+  function loadSettings() {
+    return send({ type: 'cs-settings' }).then((s) => {
+      if (!s || s.error) return;
       lang = s.language || 'nb';
+      const was = enabled;
       enabled = s.enabled !== false;
-    }
-  });
+      if (!enabled) {
+        hideLayer();
+      } else if (active) {
+        render(active);
+        if (!was) schedule(active); // Typing while off went unchecked.
+      }
+    });
+  }
+  loadSettings();
+  try {
+    chrome.runtime.onMessage.addListener((msg) => {
+      if (msg && msg.type === 'bg-settings-changed') loadSettings();
+      return false;
+    });
+  } catch {
+    // The extension was reloaded under this page; nothing to listen to.
+  }
 
   // ---- composers ---------------------------------------------------------
 
@@ -266,7 +286,7 @@
       if (seq === st.seq) {
         st.report = rep;
         st.text = d.text;
-        if (el === active) render(el);
+        if (el === active && enabled) render(el);
         // A primitive detail crosses from the isolated world to the page (used by the benchmark page).
         document.dispatchEvent(new CustomEvent('postvakt:checked', { detail: JSON.stringify({ findings: rep && rep.findings ? rep.findings.length : -1 }) }));
       }
@@ -348,6 +368,13 @@
     if (cls) e.className = cls;
     if (text !== undefined) e.textContent = text;
     return e;
+  }
+
+  function hideLayer() {
+    if (!root) return;
+    root.querySelector('.badge').hidden = true;
+    root.querySelector('.panel').hidden = true;
+    root.querySelector('.marks').replaceChildren();
   }
 
   function render(comp) {

@@ -1,8 +1,8 @@
 // @ts-check
 // The message catalogue between content scripts, extension pages and the
 // service worker. The prefix names the sender: cs- content script, ui-
-// extension page. Only ui- messages from the extension's own pages may
-// read the queue or change settings.
+// extension page, bg- the service worker. Only ui- messages from the
+// extension's own pages may read the queue or change settings.
 export const MSG = Object.freeze({
   CHECK: 'cs-check',       // {draft} -> Report | {error}
   AUDIT: 'cs-audit',       // {action, reason, text, report, draft} -> {id}
@@ -11,6 +11,7 @@ export const MSG = Object.freeze({
   STATUS: 'ui-status',     // {host?} -> status
   SET_SITE: 'ui-set-site', // {host, enabled}
   QUEUE: 'ui-queue',       // {} -> {entries}
+  SETTINGS_CHANGED: 'bg-settings-changed', // to content scripts: ask cs-settings again
 });
 
 /**

@@ -238,6 +238,33 @@ test('an attached photo of a face pre-fills «persons» and warns on «none»', 
   await page.close();
 });
 
+test('the popup turns Postvakt off and on for the site without a reload', async () => {
+  const p = PAGES[3];
+  const { page, problems } = await open(p);
+  await page.keyboard.type(`Fødselsnummer ${FNR}. ${OWN}`);
+  const badge = page.locator('postvakt-layer .badge.block');
+  await badge.waitFor();
+  const toggle = async (want) => {
+    const popup = await br.ctx.newPage();
+    await popup.goto(`chrome-extension://${br.extensionId}/pages/popup.html?host=${new URL(srv.base).host}`);
+    await popup.locator('#toggle', { hasText: want ? 'Slå på' : 'Slå av' }).click();
+    await popup.locator('#toggle', { hasText: want ? 'Slå av' : 'Slå på' }).waitFor();
+    await popup.close();
+  };
+  await toggle(false);
+  await badge.waitFor({ state: 'hidden' });
+  await page.click(p.publish);
+  await page.waitForFunction(() => window['__published'].length === 1);
+  assert.equal(await page.locator('postvakt-layer .dialog').count(), 0);
+  await toggle(true);
+  await badge.waitFor();
+  await page.click(p.publish);
+  await page.locator('postvakt-layer .dialog.blocked').waitFor();
+  assert.equal(await published(page), 1);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('the worker stopped and restarted still checks', async () => {
   const p = PAGES[3];
   const { page } = await open(p);
