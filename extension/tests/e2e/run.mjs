@@ -238,6 +238,28 @@ test('an attached photo of a face pre-fills «persons» and warns on «none»', 
   await page.close();
 });
 
+test('a dropped photo that is not declared blocks publishing', async () => {
+  const p = PAGES[1];
+  const { page, problems } = await open(p);
+  await page.keyboard.type(`Bilder fra sommerfesten. ${OWN}`);
+  await page.evaluate(async (url) => {
+    const blob = await (await fetch(url)).blob();
+    const dt = new DataTransfer();
+    dt.items.add(new File([blob], 'sommerfest.jpg', { type: 'image/jpeg' }));
+    document.querySelector('.ql-editor')
+      .dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true, composed: true }));
+  }, `${srv.base}/fixtures/face.jpg`);
+  const dlg = page.locator('postvakt-layer .dialog.consent');
+  await dlg.locator('.faces').waitFor();
+  await dlg.locator('button:not(.primary)').click(); // «Hopp over»: persons stay unknown
+  await page.locator('postvakt-layer .panel .f[data-rule="image.undeclared"]').waitFor();
+  await page.click(p.publish);
+  await page.locator('postvakt-layer .dialog.blocked').waitFor();
+  assert.equal(await published(page), 0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('the popup turns Postvakt off and on for the site without a reload', async () => {
   const p = PAGES[3];
   const { page, problems } = await open(p);
