@@ -509,7 +509,8 @@
         if (e.key === 'Escape') done(null);
       });
       r.querySelector('.dialogs').append(back);
-      const first = dlg.querySelector('textarea, input, button.primary, button');
+      // Focus goes to the pre-filled answer of a radio group, else the first field.
+      const first = dlg.querySelector('input[type=radio]:checked') || dlg.querySelector('textarea, input, button.primary, button');
       if (first) first.focus();
     });
   }
