@@ -418,8 +418,11 @@
     const rect = comp.getBoundingClientRect();
     const badge = r.querySelector('.badge');
     const panel = r.querySelector('.panel');
-    badge.style.top = `${Math.max(0, rect.top + 4)}px`;
-    badge.style.left = `${Math.max(0, rect.right - 44)}px`;
+    // On the composer's top right corner, not inside it: text typed up to
+    // the edge stays visible.
+    const bw = badge.offsetWidth || 28;
+    badge.style.top = `${Math.max(0, rect.top - 12)}px`;
+    badge.style.left = `${Math.max(0, Math.min(innerWidth - bw, rect.right - bw / 2))}px`;
     // Beside the composer when there is room, so the page's own buttons
     // under it stay reachable; else above it, and below only as a last resort.
     const h = panel.offsetHeight || 200;
@@ -442,19 +445,68 @@
     marks.replaceChildren();
     const st = state(comp);
     const rep = st.report;
-    if (!rep || !rep.findings || comp.tagName === 'TEXTAREA') return;
-    const { text, segs } = extract(comp);
-    if (text !== st.text) return; // stale; the next check redraws
-    for (const f of rep.findings) {
-      if (f.start < 0) continue;
-      const range = rangeFor(segs, f.start, f.end);
-      if (!range) continue;
-      for (const rc of range.getClientRects()) {
+    if (!rep || !rep.findings) return;
+    const draw = (f, rects) => {
+      for (const rc of rects) {
         const u = el('div', `u ${f.severity}`);
         u.style.cssText = `top:${rc.top}px;left:${rc.left}px;width:${rc.width}px;height:${rc.height}px`;
         marks.append(u);
       }
+    };
+    if (comp.tagName === 'TEXTAREA') {
+      if (comp.value !== st.text) return; // stale; the next check redraws
+      textareaRects(comp, rep.findings, draw);
+      return;
     }
+    const { text, segs } = extract(comp);
+    if (text !== st.text) return;
+    for (const f of rep.findings) {
+      if (f.start < 0) continue;
+      const range = rangeFor(segs, f.start, f.end);
+      if (range) draw(f, range.getClientRects());
+    }
+  }
+
+  const MIRRORED = ['fontFamily', 'fontSize', 'fontWeight', 'fontStyle', 'fontVariant', 'fontStretch', 'letterSpacing',
+    'wordSpacing', 'lineHeight', 'textTransform', 'textIndent', 'tabSize', 'direction', 'textAlign',
+    'paddingTop', 'paddingRight', 'paddingBottom', 'paddingLeft',
+    'borderTopWidth', 'borderRightWidth', 'borderBottomWidth', 'borderLeftWidth'];
+
+  /**
+   * A textarea has no ranges inside its text, so its findings are measured
+   * on a hidden copy laid out like it (same box, font and wrapping, same
+   * scroll position) and clipped to the visible part of the textarea.
+   */
+  function textareaRects(ta, findings, draw) {
+    const cs = getComputedStyle(ta);
+    const box = ta.getBoundingClientRect();
+    const m = document.createElement('div');
+    for (const p of MIRRORED) m.style[p] = cs[p];
+    const px = (v) => parseFloat(v) || 0;
+    Object.assign(m.style, {
+      position: 'fixed', top: `${box.top}px`, left: `${box.left}px`, boxSizing: 'content-box',
+      // clientWidth leaves out a scrollbar, so the copy wraps where the textarea does.
+      width: `${ta.clientWidth - px(cs.paddingLeft) - px(cs.paddingRight)}px`,
+      height: `${ta.clientHeight - px(cs.paddingTop) - px(cs.paddingBottom)}px`,
+      borderStyle: 'solid', borderColor: 'transparent', whiteSpace: 'pre-wrap', overflowWrap: 'break-word',
+      overflow: 'hidden', visibility: 'hidden', pointerEvents: 'none',
+    });
+    const node = document.createTextNode(`${ta.value}\n`);
+    m.append(node);
+    layer().querySelector('.marks').append(m);
+    m.scrollTop = ta.scrollTop;
+    m.scrollLeft = ta.scrollLeft;
+    const top = box.top + ta.clientTop;
+    const bottom = top + ta.clientHeight;
+    const len = ta.value.length;
+    for (const f of findings) {
+      if (f.start < 0 || f.end > len) continue;
+      const range = document.createRange();
+      range.setStart(node, f.start);
+      range.setEnd(node, f.end);
+      draw(f, [...range.getClientRects()].filter((rc) => rc.width > 0 && rc.bottom > top && rc.bottom <= bottom + 1));
+    }
+    m.remove();
   }
 
   function rangeFor(segs, start, end) {

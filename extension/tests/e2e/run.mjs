@@ -72,6 +72,13 @@ for (const p of PAGES) {
       await page.screenshot({ path: path.join(shots, 'panel.png') });
       assert.deepEqual(await axeViolations(page, { include: [['postvakt-layer']] }), []);
     }
+    if (p.name.startsWith('textarea')) {
+      // A textarea is measured on a hidden copy: the underline must sit on the number.
+      const u = await page.locator('postvakt-layer .u.block').first().boundingBox();
+      const ta = await page.locator(p.composer).boundingBox();
+      assert.ok(u && ta && u.x > ta.x && u.x + u.width < ta.x + ta.width && u.y > ta.y && u.y < ta.y + ta.height, `underline ${JSON.stringify(u)} outside ${JSON.stringify(ta)}`);
+      await page.screenshot({ path: path.join(shots, 'panel-textarea.png') });
+    }
     // The caret stays in the editor: typing goes on where it was.
     await page.keyboard.type(' Takk!');
     assert.match(await page.evaluate(() => document.activeElement?.tagName || ''), /DIV|TEXTAREA|CMS-COMPOSER/);
