@@ -6,7 +6,7 @@
 // root). Run by `make test-e2e`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { root, startServer, launch, openPage, axeViolations } from './harness.mjs';
 
@@ -348,4 +348,40 @@ test('a composer in a same-origin iframe is checked and guarded there', async ()
   assert.equal(await inner?.evaluate(() => window['__published'].length), 0);
   assert.deepEqual(problems, []);
   await page.close();
+});
+
+test('a bundle kept in chrome.storage is what a restarted worker checks with', async () => {
+  // The organisation's own bundle (as rule sync will store it): the
+  // built-in rules with one more own domain.
+  const bundle = JSON.parse(await readFile(path.join(root, 'shared', 'rules', 'builtin.json'), 'utf8'));
+  bundle.version = 'e2e-own-domain';
+  bundle.org.own_domains.push('www.annen-kommune.test');
+  const ext = await br.ctx.newPage();
+  await ext.goto(`chrome-extension://${br.extensionId}/pages/popup.html`);
+  await ext.evaluate((b) => chrome.storage.local.set({ bundle: b }), JSON.stringify(bundle));
+  const cdp = await br.ctx.newCDPSession(ext);
+  const stopped = new Promise((resolve) => {
+    cdp.on('ServiceWorker.workerVersionUpdated', (ev) => {
+      if (ev.versions.some((v) => v.scriptURL.includes(br.extensionId) && v.runningStatus === 'stopped')) resolve(undefined);
+    });
+  });
+  await cdp.send('ServiceWorker.enable');
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await stopped;
+  try {
+    await ext.reload();
+    await ext.locator('#version', { hasText: 'e2e-own-domain' }).waitFor();
+    const p = PAGES[3];
+    const { page, problems } = await open(p);
+    await page.keyboard.type('Les mer om tilbudet på https://www.annen-kommune.test/tilbud');
+    await page.locator('postvakt-layer .badge.ok').waitFor();
+    await page.click(p.publish);
+    await page.waitForFunction(() => window['__published'].length === 1);
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    await ext.evaluate(() => chrome.storage.local.remove('bundle'));
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await ext.close();
+  }
 });
