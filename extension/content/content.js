@@ -295,6 +295,9 @@
     return st.checking;
   }
 
+  /** @type {WeakSet<Element>} */
+  const watched = new WeakSet();
+
   function onActivity(e) {
     if (!enabled) return;
     const el = composerOf(targetOf(e));
@@ -302,6 +305,13 @@
     if (active !== el) {
       active = el;
       render(el);
+      // A composer that scrolls inside itself moves its text under the
+      // underlines; scroll events do not leave a shadow root, so the
+      // window's listener misses them.
+      if (!watched.has(el)) {
+        watched.add(el);
+        el.addEventListener('scroll', () => { if (active === el && enabled) position(el); }, { passive: true });
+      }
     }
     if (e.type === 'input') schedule(el);
     else if (e.type === 'focusin' && !state(el).checking) schedule(el);
