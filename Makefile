@@ -6,7 +6,7 @@ GOROOT  := $(shell $(GO) env GOROOT)
 BIN     := bin/postvakt
 DATA    ?= ./data
 
-.PHONY: run test test-go test-wasm test-node test-e2e bench bench-go bench-server bench-browser build wasm extension ext lint score clean
+.PHONY: chromium-present run test test-go test-wasm test-node test-e2e bench bench-go bench-server bench-browser build wasm extension ext lint score clean
 
 build: $(BIN)
 
@@ -58,12 +58,23 @@ extension: wasm
 test-node: extension
 	node --test extension/tests/unit/
 
-test-e2e: extension
+# Test tools (playwright-core, axe-core) from package-lock.json; the
+# browser is Debian's Chromium.
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+chromium-present:
+	@test -x "$(CHROMIUM)" || { echo "Chromium is missing: apt-get install -y chromium (or set CHROMIUM=path)"; exit 1; }
+
+test-e2e: extension node_modules/.package-lock.json chromium-present
 	node extension/tests/e2e/run.mjs
 	node extension/tests/e2e/pages.mjs
+
 ext: extension
 
-bench-browser: extension
+bench-browser: extension node_modules/.package-lock.json chromium-present
 	node extension/tests/e2e/bench.mjs
 
 # --- benchmarks ---
