@@ -1,7 +1,5 @@
 package engine
 
-import "github.com/postvakt/postvakt/shared/textutil"
-
 // placePrepositions precede place names, which are capitalised like
 // personal names («bor i Nordbygda», «på Solheim»).
 var placePrepositions = map[string]bool{
@@ -107,5 +105,3 @@ func isAcronym(orig string, a, b int) bool {
 	}
 	return up >= 2
 }
-
-var _ = textutil.Word{}

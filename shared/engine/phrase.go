@@ -3,8 +3,6 @@ package engine
 import (
 	"regexp"
 	"sort"
-
-	"github.com/postvakt/postvakt/shared/textutil"
 )
 
 // runPhrase reports each match of the rule's words or patterns that has a
@@ -149,5 +147,3 @@ func (st *state) inSentence(list int32, w int) bool {
 	}
 	return false
 }
-
-var _ = textutil.Word{}

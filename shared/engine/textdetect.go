@@ -5,7 +5,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/postvakt/postvakt/shared/rules"
-	"github.com/postvakt/postvakt/shared/textutil"
 )
 
 // detectorRunners maps the built-in detector names (rules.Detectors) to code.
@@ -381,5 +380,3 @@ func (st *state) termAt(terms []rules.Term, i int) bool {
 	}
 	return false
 }
-
-var _ = textutil.Word{}
