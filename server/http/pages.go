@@ -82,7 +82,7 @@ var pageFuncs = template.FuncMap{
 
 var actionNames = map[string]string{
 	audit.ActionPublished: "publisert", audit.ActionCancelled: "avbrutt", audit.ActionOverridden: "overstyrt",
-	audit.ActionBlocked: "stoppet", audit.ActionBundleCreated: "regelsett lagret", audit.ActionBundlePublished: "regelsett publisert",
+	audit.ActionBlocked: "stoppet", audit.ActionDropped: "forkastet i nettleseren", audit.ActionBundleCreated: "regelsett lagret", audit.ActionBundlePublished: "regelsett publisert",
 	audit.ActionBundleRollback: "regelsett rullet tilbake", audit.ActionCrisisOn: "krisemodus på", audit.ActionCrisisOff: "krisemodus av",
 }
 

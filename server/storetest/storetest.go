@@ -174,7 +174,10 @@ func testAudit(t *testing.T, s Store) {
 			t.Errorf("Append again = %+v, want 0 accepted, 4 duplicates", res)
 		}
 	}
-	res, _ = s.Append(ctx, []audit.Entry{Entry(4, "per", "cancelled")}, T0.Add(time.Hour))
+	// A browser's report that its full queue discarded entries.
+	dropped := Entry(4, "per", audit.ActionDropped)
+	dropped.Dropped = 7
+	res, _ = s.Append(ctx, []audit.Entry{dropped}, T0.Add(time.Hour))
 	if res.Accepted != 1 {
 		t.Errorf("Append fourth = %+v", res)
 	}
@@ -221,6 +224,9 @@ func testAudit(t *testing.T, s Store) {
 	wantCode(t, "Get", err, "")
 	if r.ID != batch[1].ID || r.User != "ola" || len(r.Findings) != 1 || r.Findings[0].Excerpt != "9*****78" || r.Received != T0.Format(time.RFC3339Nano) {
 		t.Errorf("Get(2) = %+v", r)
+	}
+	if r, err := s.Get(ctx, 4); err != nil || r.Dropped != 7 || r.Action != audit.ActionDropped {
+		t.Errorf("Get(4) = %+v, %v; want the dropped report with its count 7", r, err)
 	}
 	_, err = s.Get(ctx, 99)
 	wantCode(t, "Get(99)", err, server.ENOTFOUND)

@@ -32,6 +32,10 @@ const (
 	ActionCancelled  = "cancelled"
 	ActionOverridden = "overridden"
 	ActionBlocked    = "blocked"
+	// ActionDropped says that a browser's audit queue was full and
+	// discarded Dropped of its oldest entries; the entry itself carries
+	// no findings.
+	ActionDropped = "dropped"
 )
 
 // Actions the server records for admin work.
@@ -44,10 +48,10 @@ const (
 )
 
 // ClientActions are the actions a client may send.
-var ClientActions = []string{ActionPublished, ActionCancelled, ActionOverridden, ActionBlocked}
+var ClientActions = []string{ActionPublished, ActionCancelled, ActionOverridden, ActionBlocked, ActionDropped}
 
 // AllActions are every action a record may carry, in the order pages list them.
-var AllActions = []string{ActionPublished, ActionCancelled, ActionOverridden, ActionBlocked,
+var AllActions = []string{ActionPublished, ActionCancelled, ActionOverridden, ActionBlocked, ActionDropped,
 	ActionBundleCreated, ActionBundlePublished, ActionBundleRollback, ActionCrisisOn, ActionCrisisOff}
 
 // Platforms an entry may name; "server" is used for admin actions.
@@ -60,6 +64,7 @@ const (
 	MaxFieldLen   = 200  // user, unit, host, bundle, rule, excerpt
 	MaxReasonLen  = 2000 // override reason
 	MaxBatch      = 500  // entries per POST /audit
+	MaxDropped    = 1 << 30
 	TextHashBytes = sha256.Size
 )
 
@@ -92,6 +97,9 @@ type Entry struct {
 	Archive  bool      `json:"archive"`
 	// TextSHA256 is TextHash of the draft text, lower-case hex.
 	TextSHA256 string `json:"text_sha256,omitempty"`
+	// Dropped is, on a "dropped" entry only, how many entries the
+	// browser's queue discarded unsent.
+	Dropped int `json:"dropped,omitempty"`
 }
 
 // Record is an Entry as the log stores it: its position, when the server
@@ -175,6 +183,12 @@ func (e *Entry) Validate() []Problem {
 	}
 	if e.Action == ActionOverridden && strings.TrimSpace(e.Reason) == "" {
 		add("reason", "is required when the action is overridden")
+	}
+	switch {
+	case e.Action == ActionDropped && (e.Dropped < 1 || e.Dropped > MaxDropped):
+		add("dropped", "must be between 1 and %d when the action is dropped", MaxDropped)
+	case e.Action != ActionDropped && e.Dropped != 0:
+		add("dropped", "is only allowed when the action is dropped")
 	}
 	if e.TextSHA256 != "" {
 		if b, err := hex.DecodeString(e.TextSHA256); err != nil || len(b) != TextHashBytes || strings.ToLower(e.TextSHA256) != e.TextSHA256 {

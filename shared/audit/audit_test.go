@@ -51,6 +51,10 @@ func TestValidate(t *testing.T) {
 		{"bad hash", func(e *Entry) { e.TextSHA256 = "ABC" }, []string{"text_sha256"}},
 		{"bad finding", func(e *Entry) { e.Findings[0].Severity = "fatal"; e.Findings[0].Rule = "" },
 			[]string{"findings[0].rule", "findings[0].severity"}},
+		{"dropped report", func(e *Entry) { e.Action, e.Reason, e.Findings, e.Dropped = ActionDropped, "", nil, 12 }, nil},
+		{"dropped without count", func(e *Entry) { e.Action, e.Reason, e.Findings = ActionDropped, "", nil }, []string{"dropped"}},
+		{"negative dropped", func(e *Entry) { e.Action, e.Reason, e.Dropped = ActionDropped, "", -3 }, []string{"dropped"}},
+		{"count on a publish", func(e *Entry) { e.Dropped = 4 }, []string{"dropped"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := validEntry()
