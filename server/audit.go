@@ -27,6 +27,16 @@ type AppendResult struct {
 	Duplicates int `json:"duplicates"`
 }
 
+// PruneResult says what Prune did.
+type PruneResult struct {
+	// Pruned is how many records had their contents removed.
+	Pruned int64 `json:"pruned"`
+	// Kept is how many records received before the date keep their
+	// contents because they were appended before content digests
+	// existed (their hash commits to the contents).
+	Kept int64 `json:"kept"`
+}
+
 // RuleWeek is a count of findings of one rule in one ISO week.
 type RuleWeek struct {
 	Week  string // "2026-W47"
@@ -53,6 +63,10 @@ type AuditLog interface {
 	Checkpoints(ctx context.Context) ([]audit.Checkpoint, error)
 	// RuleWeeks counts findings per rule per ISO week of the entry's time.
 	RuleWeeks(ctx context.Context, f AuditFilter) ([]RuleWeek, error)
+	// Prune removes the contents of every record received before before,
+	// as audit.Record.Prune does, in one transaction; the chain still
+	// verifies. Pruning is the one change the log allows.
+	Prune(ctx context.Context, before time.Time) (PruneResult, error)
 }
 
 // VerifyLog replays the whole log against its signed checkpoints; pub is

@@ -213,7 +213,7 @@ func handleAuditGet(log server.AuditLog) echo.HandlerFunc {
 
 // CSVHeader is the header row of a CSV export.
 var CSVHeader = []string{"seq", "id", "received", "at", "user", "unit", "platform", "host", "kind", "action",
-	"bundle", "archive", "rules", "findings", "reason", "text_sha256", "dropped", "prev", "hash"}
+	"bundle", "archive", "rules", "findings", "reason", "text_sha256", "dropped", "prev", "hash", "pruned", "digest"}
 
 // csvCell defuses spreadsheet formulas: a cell that starts with = + - @
 // or a control character is prefixed with an apostrophe (OWASP "CSV
@@ -233,7 +233,7 @@ func CSVRow(r *audit.Record) []string {
 	}
 	row := []string{strconv.FormatInt(r.Seq, 10), r.ID, r.Received, r.At, r.User, r.Unit, r.Platform, r.Host, r.Kind,
 		r.Action, r.Bundle, strconv.FormatBool(r.Archive), strings.Join(r.Rules(), " "), strings.Join(fs, " | "),
-		r.Reason, r.TextSHA256, strconv.Itoa(r.Dropped), r.Prev, r.Hash}
+		r.Reason, r.TextSHA256, strconv.Itoa(r.Dropped), r.Prev, r.Hash, strconv.FormatBool(r.Pruned), r.Digest}
 	for i := range row {
 		row[i] = csvCell(row[i])
 	}

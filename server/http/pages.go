@@ -84,6 +84,7 @@ var actionNames = map[string]string{
 	audit.ActionPublished: "publisert", audit.ActionCancelled: "avbrutt", audit.ActionOverridden: "overstyrt",
 	audit.ActionBlocked: "stoppet", audit.ActionDropped: "forkastet i nettleseren", audit.ActionBundleCreated: "regelsett lagret", audit.ActionBundlePublished: "regelsett publisert",
 	audit.ActionBundleRollback: "regelsett rullet tilbake", audit.ActionCrisisOn: "krisemodus på", audit.ActionCrisisOff: "krisemodus av",
+	audit.ActionAuditPruned: "innhold slettet etter oppbevaringstiden",
 }
 
 // fragment returns the part of text a finding covers (UTF-16 offsets).

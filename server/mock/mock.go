@@ -89,6 +89,7 @@ type AuditLog struct {
 	EachFn        func(ctx context.Context, f server.AuditFilter, fn func(*audit.Record) error) error
 	CheckpointsFn func(ctx context.Context) ([]audit.Checkpoint, error)
 	RuleWeeksFn   func(ctx context.Context, f server.AuditFilter) ([]server.RuleWeek, error)
+	PruneFn       func(ctx context.Context, before time.Time) (server.PruneResult, error)
 }
 
 func (l *AuditLog) Append(ctx context.Context, entries []audit.Entry, now time.Time) (server.AppendResult, error) {
@@ -108,4 +109,7 @@ func (l *AuditLog) Checkpoints(ctx context.Context) ([]audit.Checkpoint, error) 
 }
 func (l *AuditLog) RuleWeeks(ctx context.Context, f server.AuditFilter) ([]server.RuleWeek, error) {
 	return l.RuleWeeksFn(ctx, f)
+}
+func (l *AuditLog) Prune(ctx context.Context, before time.Time) (server.PruneResult, error) {
+	return l.PruneFn(ctx, before)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/postvakt/postvakt/server"
 	"github.com/postvakt/postvakt/server/sqlite"
@@ -83,6 +84,70 @@ func TestTamper(t *testing.T) {
 				t.Errorf("faults %v, want %s\n%+v", got, tc.want, rep.Faults)
 			}
 		})
+	}
+}
+
+// TestAppendOnly checks that the trigger lets pruning through and nothing
+// else: no other update of a row, pruned or not, and no deletion.
+func TestAppendOnly(t *testing.T) {
+	const blank = `user = '', unit = '', platform = '', host = '', kind = '', bundle = '', findings = '[]', reason = '', archive = 0, text_sha256 = '', dropped = 0`
+	for _, tc := range []struct {
+		name string
+		sql  string
+		ok   bool
+	}{
+		{"prune", `UPDATE audit SET pruned = 1, ` + blank + ` WHERE seq = 2`, true},
+		{"edit", `UPDATE audit SET reason = 'x' WHERE seq = 2`, false},
+		{"prune keeping the user", `UPDATE audit SET pruned = 1, ` + blank + `, user = 'kari' WHERE seq = 2`, false},
+		{"prune and change the action", `UPDATE audit SET pruned = 1, ` + blank + `, action = 'published' WHERE seq = 2`, false},
+		{"prune and rehash", `UPDATE audit SET pruned = 1, ` + blank + `, hash = 'x' WHERE seq = 2`, false},
+		{"unprune", `UPDATE audit SET pruned = 0, user = 'kari' WHERE seq = 1`, false},
+		{"edit a pruned row", `UPDATE audit SET action = 'published' WHERE seq = 1`, false},
+		{"delete", `DELETE FROM audit WHERE seq = 1`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			db := MustOpenDB(t)
+			for i := 1; i <= 2; i++ {
+				if _, err := db.Append(ctx, []audit.Entry{storetest.Entry(i, "kari", "overridden", "pii.phone")}, storetest.T0.AddDate(0, 0, i)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if res, err := db.Prune(ctx, storetest.T0.AddDate(0, 0, 2)); err != nil || res.Pruned != 1 {
+				t.Fatalf("Prune = %+v, %v", res, err)
+			}
+			_, err := sqlExec(db.Path, tc.sql)
+			if (err == nil) != tc.ok {
+				t.Errorf("%s: err %v, want ok %v", tc.sql, err, tc.ok)
+			}
+		})
+	}
+}
+
+// TestLegacyRecords checks that rows appended before content digests
+// (version-1 records) still verify and are kept by Prune.
+func TestLegacyRecords(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	r := audit.Record{Seq: 1, Entry: storetest.Entry(1, "kari", "published"), Received: storetest.T0.Format(time.RFC3339Nano)}
+	r.Prev = audit.GenesisHash
+	r.Hash = audit.Hash(r.Prev, &r) // no digest: version 1
+	if _, err := sqlExec(db.Path, fmt.Sprintf(`INSERT INTO audit (seq, id, user, unit, platform, host, kind, at, at_unix, bundle, action,
+		findings, reason, archive, text_sha256, received, received_unix, prev, hash)
+		VALUES (1, '%s', 'kari', 'oppvekst', 'facebook', '', '', '%s', 0, 'v1', 'published', '[]', '', 0, '', '%s', %d, '%s', '%s')`,
+		r.ID, r.At, r.Received, storetest.T0.Unix(), r.Prev, r.Hash)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Append(ctx, []audit.Entry{storetest.Entry(2, "kari", "published")}, storetest.T0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	res, err := db.Prune(ctx, storetest.T0.Add(2*time.Hour))
+	if err != nil || res != (server.PruneResult{Pruned: 1, Kept: 1}) {
+		t.Errorf("Prune = %+v, %v; want 1 pruned, 1 kept", res, err)
+	}
+	rep, err := server.VerifyLog(ctx, db, storetest.Key.Public().(ed25519.PublicKey))
+	if err != nil || !rep.OK || rep.Pruned != 1 {
+		t.Errorf("VerifyLog = %+v, %v", rep, err)
 	}
 }
 

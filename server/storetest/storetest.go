@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Crisis", func(t *testing.T) { testCrisis(t, open(t)) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
 	t.Run("AuditConcurrent", func(t *testing.T) { testAuditConcurrent(t, open(t)) })
+	t.Run("AuditPrune", func(t *testing.T) { testAuditPrune(t, open(t)) })
 }
 
 func wantCode(t *testing.T, what string, err error, code string) {
@@ -293,5 +294,59 @@ func testAuditConcurrent(t *testing.T, s Store) {
 	wantCode(t, "VerifyLog", err, "")
 	if !rep.OK || rep.Entries != int64(want.Accepted) {
 		t.Errorf("VerifyLog after concurrent appends = %+v", rep)
+	}
+}
+
+// testAuditPrune appends on three days, prunes what was received before
+// the third, and checks that the pruned records keep only what
+// audit.Record.Prune keeps, that the chain still verifies, and that a
+// resent entry is still a duplicate.
+func testAuditPrune(t *testing.T, s Store) {
+	ctx := context.Background()
+	day := 24 * time.Hour
+	for d := range 3 {
+		es := []audit.Entry{Entry(10*d+1, "kari", "overridden", "pii.phone"), Entry(10*d+2, "ola", "blocked", "pii.national_id")}
+		es[0].Reason, es[0].Host, es[0].TextSHA256 = "Godkjent av leder", "www.facebook.com", audit.TextHash("Ring 91234578")
+		if _, err := s.Append(ctx, es, T0.Add(time.Duration(d)*day)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, err := s.Get(ctx, 1)
+	wantCode(t, "Get(1)", err, "")
+	res, err := s.Prune(ctx, T0.Add(day+time.Hour))
+	wantCode(t, "Prune", err, "")
+	if res != (server.PruneResult{Pruned: 4}) {
+		t.Errorf("Prune = %+v, want 4 pruned", res)
+	}
+	for _, tc := range []struct {
+		seq    int64
+		pruned bool
+	}{{1, true}, {2, true}, {3, true}, {4, true}, {5, false}, {6, false}} {
+		r, err := s.Get(ctx, tc.seq)
+		wantCode(t, "Get", err, "")
+		if r.Pruned != tc.pruned || (r.User == "") != tc.pruned || r.Digest == "" {
+			t.Errorf("record %d: pruned %v, user %q, digest %q; want pruned %v", tc.seq, r.Pruned, r.User, r.Digest, tc.pruned)
+		}
+	}
+	want := *before
+	want.Prune()
+	if got, _ := s.Get(ctx, 1); fmt.Sprintf("%+v", *got) != fmt.Sprintf("%+v", want) {
+		t.Errorf("pruned record\n got %+v\nwant %+v", *got, want)
+	}
+	if rs, _ := s.List(ctx, server.AuditFilter{User: "kari"}); len(rs) != 1 || rs[0].Seq != 5 {
+		t.Errorf("List by user after pruning: %d records, want only the unpruned one", len(rs))
+	}
+	res, err = s.Prune(ctx, T0.Add(day+time.Hour))
+	wantCode(t, "Prune again", err, "")
+	if res != (server.PruneResult{}) {
+		t.Errorf("Prune again = %+v, want nothing", res)
+	}
+	if res, _ := s.Append(ctx, []audit.Entry{Entry(1, "kari", "overridden", "pii.phone")}, T0.Add(3*day)); res != (server.AppendResult{Duplicates: 1}) {
+		t.Errorf("resending a pruned entry: %+v, want a duplicate", res)
+	}
+	rep, err := server.VerifyLog(ctx, s, Key.Public().(ed25519.PublicKey))
+	wantCode(t, "VerifyLog", err, "")
+	if !rep.OK || rep.Entries != 6 || rep.Pruned != 4 || rep.Checkpoints != 3 {
+		t.Errorf("VerifyLog after pruning = %+v", rep)
 	}
 }

@@ -45,6 +45,9 @@ const (
 	ActionBundleRollback  = "bundle_rolled_back"
 	ActionCrisisOn        = "crisis_on"
 	ActionCrisisOff       = "crisis_off"
+	// ActionAuditPruned records that entry contents older than the
+	// retention period were removed.
+	ActionAuditPruned = "audit_pruned"
 )
 
 // ClientActions are the actions a client may send.
@@ -52,7 +55,7 @@ var ClientActions = []string{ActionPublished, ActionCancelled, ActionOverridden,
 
 // AllActions are every action a record may carry, in the order pages list them.
 var AllActions = []string{ActionPublished, ActionCancelled, ActionOverridden, ActionBlocked, ActionDropped,
-	ActionBundleCreated, ActionBundlePublished, ActionBundleRollback, ActionCrisisOn, ActionCrisisOff}
+	ActionBundleCreated, ActionBundlePublished, ActionBundleRollback, ActionCrisisOn, ActionCrisisOff, ActionAuditPruned}
 
 // Platforms an entry may name; "server" is used for admin actions.
 var Platforms = []string{"facebook", "instagram", "linkedin", "x", "youtube", "tiktok", "other", "server"}
@@ -110,6 +113,15 @@ type Record struct {
 	Entry
 	// Received is the server's time of appending, RFC 3339 in UTC.
 	Received string `json:"received"`
+	// Digest is ContentDigest of the entry as it was appended, lower-case
+	// hex; the record's hash commits to it rather than to the contents, so
+	// that the contents can be pruned after the retention period while the
+	// chain still verifies. Records appended before digests were introduced
+	// have none; their hash commits to the contents directly.
+	Digest string `json:"digest,omitempty"`
+	// Pruned says the contents were removed after the retention period:
+	// only ID, At and Action are kept (see Prune).
+	Pruned bool `json:"pruned,omitempty"`
 	// Prev is the hash of the record at Seq-1 (GenesisHash for Seq 1), Hash
 	// this record's; both lower-case hex.
 	Prev string `json:"prev"`

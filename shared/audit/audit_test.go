@@ -91,6 +91,52 @@ func chain(t *testing.T, key ed25519.PrivateKey, n, k int) ([]Record, []Checkpoi
 	return rs, cps
 }
 
+// rechainV1 turns the first n records into version-1 records (no digest,
+// as appended before retention existed) and rechains the rest after them.
+func rechainV1(rs []Record, n int) []Record {
+	prev := GenesisHash
+	for i := range rs {
+		if i < n {
+			rs[i].Digest = ""
+			rs[i].Prev = prev
+			rs[i].Hash = Hash(prev, &rs[i])
+		} else {
+			Seal(prev, &rs[i])
+		}
+		prev = rs[i].Hash
+	}
+	return rs
+}
+
+// resign signs new checkpoints at the sizes of cps for the records rs.
+func resign(key ed25519.PrivateKey, rs []Record, cps []Checkpoint) []Checkpoint {
+	out := make([]Checkpoint, len(cps))
+	for i, c := range cps {
+		out[i] = SignCheckpoint(key, c.Size, rs[c.Size-1].Hash, c.Time)
+	}
+	return out
+}
+
+func TestPrune(t *testing.T) {
+	key := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
+	rs, _ := chain(t, key, 2, 2)
+	r := rs[0]
+	if !r.Prune() {
+		t.Fatal("Prune of a sealed record reported false")
+	}
+	if !r.Pruned || r.ID != rs[0].ID || r.At != rs[0].At || r.Action != rs[0].Action || r.User != "" || r.Reason != "" ||
+		len(r.Findings) != 0 || r.Digest != rs[0].Digest || r.Hash != rs[0].Hash {
+		t.Errorf("pruned record %+v", r)
+	}
+	if r.Prune() {
+		t.Error("Prune of a pruned record reported true")
+	}
+	v1 := rechainV1(rs, 1)[0]
+	if v1.Prune() || v1.Pruned {
+		t.Error("Prune of a version-1 record reported true; its hash commits to the contents")
+	}
+}
+
 func verify(pub ed25519.PublicKey, rs []Record, cps []Checkpoint) Report {
 	v := NewVerifier(pub, cps)
 	for i := range rs {
@@ -117,9 +163,58 @@ func TestVerify(t *testing.T) {
 		}, []string{"edited@4", "checkpoint@5"}},
 		{"edited and rehashed", func(rs []Record, cps []Checkpoint) ([]Record, []Checkpoint) {
 			rs[3].Action = ActionPublished
-			rs[3].Hash = Hash(rs[3].Prev, &rs[3])
+			Seal(rs[3].Prev, &rs[3])
 			return rs, cps
 		}, []string{"chain@5", "checkpoint@5"}},
+		{"edited digest column", func(rs []Record, cps []Checkpoint) ([]Record, []Checkpoint) {
+			rs[3].Digest = ContentDigest(&Entry{})
+			return rs, cps
+		}, []string{"edited@4"}},
+
+		// retention: pruned records verify by their stored digest
+		{"pruned", func(rs []Record, cps []Checkpoint) ([]Record, []Checkpoint) {
+			for i := range 6 {
+				rs[i].Prune()
+			}
+			return rs, cps
+		}, nil},
+		{"pruned, then its action edited", func(rs []Record, cps []Checkpoint) ([]Record, []Checkpoint) {
+			rs[1].Prune()
+			rs[1].Action = ActionPublished
+			return rs, cps
+		}, []string{"edited@2", "checkpoint@5"}},
+		{"marked pruned with other contents", func(rs []Record, cps []Checkpoint) ([]Record, []Checkpoint) {
+			rs[1].Pruned = true
+			rs[1].Reason = "endret"
+			return rs, cps
+		}, []string{"edited@2"}},
+		{"pruned and deleted", func(rs []Record, cps []Checkpoint) ([]Record, []Checkpoint) {
+			rs[0].Prune()
+			rs[2].Prune()
+			return append(rs[:1:1], rs[2:]...), cps
+		}, []string{"deleted@2"}},
+		{"pruned digest replaced", func(rs []Record, cps []Checkpoint) ([]Record, []Checkpoint) {
+			rs[1].Prune()
+			rs[1].Digest = ContentDigest(&Entry{})
+			return rs, cps
+		}, []string{"edited@2", "checkpoint@5"}},
+
+		// version 1: records appended before digests commit to their contents
+		{"version 1 records", func(rs []Record, cps []Checkpoint) ([]Record, []Checkpoint) {
+			return rechainV1(rs, 3), resign(key, rechainV1(rs, 3), cps)
+		}, nil},
+		{"version 1 record edited", func(rs []Record, cps []Checkpoint) ([]Record, []Checkpoint) {
+			rs = rechainV1(rs, 3)
+			cps = resign(key, rs, cps)
+			rs[1].Reason = "endret"
+			return rs, cps
+		}, []string{"edited@2", "checkpoint@5"}},
+		{"version 1 record given a digest", func(rs []Record, cps []Checkpoint) ([]Record, []Checkpoint) {
+			rs = rechainV1(rs, 3)
+			cps = resign(key, rs, cps)
+			rs[1].Digest = ContentDigest(&rs[1].Entry)
+			return rs, cps
+		}, []string{"edited@2", "checkpoint@5"}},
 		{"deleted in the middle", func(rs []Record, cps []Checkpoint) ([]Record, []Checkpoint) {
 			return append(rs[:6:6], rs[7:]...), cps
 		}, []string{"deleted@7"}},

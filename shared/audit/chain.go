@@ -16,42 +16,118 @@ var GenesisHash = strings.Repeat("0", 2*sha256.Size)
 
 const (
 	recordDomain     = "postvakt-audit-record-v1\n"
+	recordDomainV2   = "postvakt-audit-record-v2\n"
 	checkpointDomain = "postvakt-audit-checkpoint-v1\n"
 )
 
-// hashed is the part of a record its hash covers, in a fixed field order.
+// hashed is the part of a version-1 record its hash covers, in a fixed
+// field order.
 type hashed struct {
 	Seq      int64  `json:"seq"`
 	Received string `json:"received"`
 	Entry    Entry  `json:"entry"`
 }
 
-// Hash computes a record's hash from prev (hex) and its contents: SHA-256
-// over a domain string, prev, and the canonical JSON of seq, received and
-// the entry. It ignores r.Prev and r.Hash, so a verifier can recompute it
-// from what is stored and compare.
-func Hash(prev string, r *Record) string {
-	e := r.Entry
-	if e.Findings == nil {
-		e.Findings = []Finding{}
-	}
-	body, err := json.Marshal(hashed{Seq: r.Seq, Received: r.Received, Entry: e})
+// hashedV2 is the part of a version-2 record its hash covers: the
+// position, the server's time, the fields a pruned record keeps, and the
+// digest of the whole entry.
+type hashedV2 struct {
+	Seq      int64  `json:"seq"`
+	Received string `json:"received"`
+	ID       string `json:"id"`
+	At       string `json:"at"`
+	Action   string `json:"action"`
+	Digest   string `json:"digest"`
+}
+
+func marshal(v any) []byte {
+	b, err := json.Marshal(v)
 	if err != nil {
 		// Marshal of plain strings, ints and bools cannot fail.
 		panic("audit: " + err.Error())
 	}
+	return b
+}
+
+// ContentDigest is the lower-case hex SHA-256 of the canonical JSON of e
+// (its fields in declaration order, nil findings as []). It is what a
+// version-2 record's hash commits to in place of the contents.
+func ContentDigest(e *Entry) string {
+	c := *e
+	if c.Findings == nil {
+		c.Findings = []Finding{}
+	}
+	h := sha256.Sum256(marshal(c))
+	return hex.EncodeToString(h[:])
+}
+
+// digestOf is the digest a record's hash is computed with: recomputed from
+// the contents, except for a pruned record, which has only its stored one.
+func digestOf(r *Record) string {
+	if r.Pruned {
+		return r.Digest
+	}
+	return ContentDigest(&r.Entry)
+}
+
+func hashWith(prev string, r *Record, digest string) string {
 	h := sha256.New()
-	h.Write([]byte(recordDomain))
+	if r.Digest == "" {
+		// A version-1 record commits to its contents directly.
+		e := r.Entry
+		if e.Findings == nil {
+			e.Findings = []Finding{}
+		}
+		h.Write([]byte(recordDomain))
+		h.Write([]byte(prev))
+		h.Write([]byte{'\n'})
+		h.Write(marshal(hashed{Seq: r.Seq, Received: r.Received, Entry: e}))
+		return hex.EncodeToString(h.Sum(nil))
+	}
+	h.Write([]byte(recordDomainV2))
 	h.Write([]byte(prev))
 	h.Write([]byte{'\n'})
-	h.Write(body)
+	h.Write(marshal(hashedV2{Seq: r.Seq, Received: r.Received, ID: r.ID, At: r.At, Action: r.Action, Digest: digest}))
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// Seal sets r.Prev to prev and r.Hash to the record's hash.
+// Hash computes a record's hash from prev (hex) and what it stores. A
+// version-2 record (one with a Digest) hashes a domain string, prev, and
+// the canonical JSON of seq, received, id, at, action and the digest of
+// the entry, recomputed from the contents unless the record is pruned. A
+// version-1 record (no Digest, appended before retention existed) hashes
+// the canonical JSON of seq, received and the whole entry. Hash ignores
+// r.Prev and r.Hash, so a verifier can recompute it and compare.
+func Hash(prev string, r *Record) string { return hashWith(prev, r, digestOf(r)) }
+
+// Seal sets r's digest from its entry, r.Prev to prev and r.Hash to the
+// record's hash. Sealed records are always version 2.
 func Seal(prev string, r *Record) {
+	r.Digest = ContentDigest(&r.Entry)
+	r.Pruned = false
 	r.Prev = prev
-	r.Hash = Hash(prev, r)
+	r.Hash = hashWith(prev, r, r.Digest)
+}
+
+// Prune removes r's contents, keeping its position, id, time, action,
+// digest and hashes, and marks it pruned; its hash still verifies. It
+// reports false, and changes nothing, for a record that is already pruned
+// or has no digest (version 1: its hash commits to the contents, which
+// therefore cannot be removed).
+func (r *Record) Prune() bool {
+	if r.Pruned || r.Digest == "" {
+		return false
+	}
+	r.Entry = Entry{ID: r.ID, At: r.At, Action: r.Action, Findings: []Finding{}}
+	r.Pruned = true
+	return true
+}
+
+// blank reports whether a pruned record holds nothing but what Prune keeps.
+func (r *Record) blank() bool {
+	e := r.Entry
+	return e.User == "" && e.Unit == "" && e.Platform == "" && e.Host == "" && e.Kind == "" && e.Bundle == "" &&
+		len(e.Findings) == 0 && e.Reason == "" && !e.Archive && e.TextSHA256 == "" && e.Dropped == 0
 }
 
 // Checkpoint is a signed statement that the log's first Size records end
@@ -129,8 +205,11 @@ type Report struct {
 	Entries int64 `json:"entries"`
 	Size    int64 `json:"size"`
 	// Checkpoints is how many signed checkpoints were checked against the log.
-	Checkpoints int     `json:"checkpoints"`
-	Faults      []Fault `json:"faults"`
+	Checkpoints int `json:"checkpoints"`
+	// Pruned is how many of the records had their contents pruned after
+	// the retention period; they verify by their stored digest.
+	Pruned int64   `json:"pruned"`
+	Faults []Fault `json:"faults"`
 }
 
 // MaxFaults bounds a report; a log rewritten from the start would
@@ -144,6 +223,7 @@ type Verifier struct {
 	maxCP    int64
 	checked  int
 	n        int64  // records read
+	pruned   int64  // pruned records read
 	last     int64  // last position seen
 	stored   string // stored hash of the last record
 	chain    string // hash recomputed from contents along the chain
@@ -191,8 +271,17 @@ func (v *Verifier) Add(r *Record) {
 	if gap {
 		v.fault(Fault{Kind: FaultDeleted, Position: v.last + 1, To: r.Seq - 1, Msg: "records missing (deleted)"})
 	}
-	if Hash(r.Prev, r) != r.Hash {
+	d := digestOf(r)
+	switch {
+	case r.Pruned && !r.blank():
+		v.fault(Fault{Kind: FaultEdited, Position: r.Seq, Msg: "the record is marked pruned but still has contents, which its digest does not cover (edited)"})
+	case hashWith(r.Prev, r, d) != r.Hash:
 		v.fault(Fault{Kind: FaultEdited, Position: r.Seq, Msg: "contents do not match the record's hash (edited)"})
+	case r.Digest != "" && d != r.Digest:
+		v.fault(Fault{Kind: FaultEdited, Position: r.Seq, Msg: "the stored content digest does not match the contents (edited)"})
+	}
+	if r.Pruned {
+		v.pruned++
 	}
 	if !gap && r.Prev != v.stored {
 		v.fault(Fault{Kind: FaultChain, Position: r.Seq, Msg: fmt.Sprintf("does not chain to position %d (that record was edited and rehashed, or replaced)", v.last)})
@@ -200,9 +289,9 @@ func (v *Verifier) Add(r *Record) {
 	// The recomputed chain ignores stored hashes, so a record that was
 	// edited and rehashed still breaks every later checkpoint.
 	if !gap {
-		v.chain = Hash(v.chain, r)
+		v.chain = hashWith(v.chain, r, d)
 	} else {
-		v.chain = Hash(r.Prev, r)
+		v.chain = hashWith(r.Prev, r, d)
 	}
 	v.stored = r.Hash
 	v.last = r.Seq
@@ -234,5 +323,5 @@ func (v *Verifier) Finish() Report {
 	if fs == nil {
 		fs = []Fault{}
 	}
-	return Report{OK: len(fs) == 0, Entries: v.n, Size: v.last, Checkpoints: v.checked, Faults: fs}
+	return Report{OK: len(fs) == 0, Entries: v.n, Size: v.last, Checkpoints: v.checked, Pruned: v.pruned, Faults: fs}
 }
