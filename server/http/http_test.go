@@ -648,3 +648,42 @@ func TestTrustedProxy(t *testing.T) {
 		})
 	}
 }
+
+// The extension calls the API from chrome-extension://ID; nothing else
+// gets CORS headers, and the cookie-based pages never do.
+func TestExtensionCORS(t *testing.T) {
+	e := newEnv(t)
+	tok := e.login("staff").AccessToken
+	const ext = "chrome-extension://ijipoincheddgcocfojgocelfinkgljg"
+	for _, tc := range []struct {
+		name, method, path, origin string
+		status                     int
+		allow                      string
+	}{
+		{"preflight from the extension", "OPTIONS", "/api/v1/bundle", ext, 204, ext},
+		{"bundle from the extension", "GET", "/api/v1/bundle", ext, 200, ext},
+		{"preflight from a web page", "OPTIONS", "/api/v1/bundle", "https://evil.example", 204, ""},
+		{"bundle from a web page", "GET", "/api/v1/bundle", "https://evil.example", 200, ""},
+		{"admin pages", "GET", "/login", ext, 200, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hdr := []string{"Origin", tc.origin}
+			if tc.method == "OPTIONS" {
+				hdr = append(hdr, "Access-Control-Request-Method", "GET", "Access-Control-Request-Headers", "authorization,if-none-match")
+			}
+			r := e.do(tc.method, tc.path, tok, nil, hdr...)
+			if r.Status != tc.status {
+				t.Fatalf("status %d, want %d: %s", r.Status, tc.status, r.Body)
+			}
+			if got := r.Header.Get("Access-Control-Allow-Origin"); got != tc.allow {
+				t.Errorf("Access-Control-Allow-Origin %q, want %q", got, tc.allow)
+			}
+			if tc.allow != "" && tc.method == "GET" && !strings.Contains(r.Header.Get("Access-Control-Expose-Headers"), "Etag") && !strings.Contains(r.Header.Get("Access-Control-Expose-Headers"), "ETag") {
+				t.Errorf("ETag not exposed: %q", r.Header.Get("Access-Control-Expose-Headers"))
+			}
+			if tc.allow != "" && tc.method == "OPTIONS" && !strings.Contains(strings.ToLower(r.Header.Get("Access-Control-Allow-Headers")), "authorization") {
+				t.Errorf("Authorization not allowed: %q", r.Header.Get("Access-Control-Allow-Headers"))
+			}
+		})
+	}
+}

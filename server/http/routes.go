@@ -3,8 +3,10 @@ package http
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 	"github.com/postvakt/postvakt/server"
 )
 
@@ -20,7 +22,7 @@ const (
 func (s *Server) routes() {
 	cfg := s.cfg
 	e := s.Echo
-	e.Use(s.observe, securityHeaders)
+	e.Use(s.observe, securityHeaders, extensionCORS())
 
 	e.GET("/healthz", handleHealthz())
 	e.GET("/readyz", handleReadyz(cfg.Ready, s.bundles))
@@ -74,6 +76,25 @@ func bodyLimit(n int64) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// extensionCORS lets the browser extension call the API from its service
+// worker and offscreen document, whose origin is chrome-extension://ID
+// (Chrome and Edge alike). The API authenticates by bearer token only, never
+// by cookie, so a cross-origin caller gains nothing it does not already
+// hold; the cookie-based pages get no CORS headers at all. ETag and
+// X-Postvakt-Version are exposed for bundle revalidation.
+func extensionCORS() echo.MiddlewareFunc {
+	return middleware.CORSWithConfig(middleware.CORSConfig{
+		Skipper: func(c echo.Context) bool { return !strings.HasPrefix(c.Request().URL.Path, "/api/v1/") },
+		AllowOriginFunc: func(origin string) (bool, error) {
+			return strings.HasPrefix(origin, "chrome-extension://"), nil
+		},
+		AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPut},
+		AllowHeaders:  []string{"Authorization", "Content-Type", "If-None-Match", "Accept"},
+		ExposeHeaders: []string{"ETag", "X-Postvakt-Version", "Retry-After"},
+		MaxAge:        600,
+	})
 }
 
 // securityHeaders sets the headers every response should carry. Pages use
