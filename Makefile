@@ -46,7 +46,7 @@ EXT := dist/extension
 # so the zip is made from dist/store, a copy without it.
 extension: wasm
 	rm -rf $(EXT) && mkdir -p $(EXT)
-	cp -r extension/manifest.json extension/managed_schema.json extension/_locales extension/background extension/content extension/lib extension/pages extension/icons $(EXT)/
+	cp -r extension/manifest.json extension/managed_schema.json extension/_locales extension/background extension/content extension/lib extension/offscreen extension/pages extension/icons $(EXT)/
 	cp "$(WASM_EXEC)/wasm_exec.js" $(EXT)/lib/wasm_exec.js
 	cp dist/postvakt.wasm $(EXT)/postvakt.wasm
 	cp "$$($(GO) list -m -f '{{.Dir}}' github.com/esimov/pigo)/cascade/facefinder" $(EXT)/facefinder

@@ -1,16 +1,41 @@
 // @ts-check
-// The service worker hosts the Go checker (wasm). Chromium stops an idle
-// worker after about 30 s, so the Go instance is disposable: every listener
-// is registered synchronously at top level and awaits one `ready` promise,
-// which starts the module, loads the face cascade and restores the active
-// bundle from chrome.storage. Nothing that matters lives only in memory.
+// The service worker hosts the Go checker (wasm) and the link to the
+// organisation's server. Chromium stops an idle worker after about 30 s,
+// so the Go instance is disposable: every listener is registered
+// synchronously at top level and awaits one `ready` promise, which starts
+// the module, loads the face cascade and restores the active bundle from
+// chrome.storage. Nothing that matters lives only in memory: the audit
+// queue and the sign-in are in IndexedDB (lib/queue.js), the bundle, its
+// ETag, the crisis state and the last sync in chrome.storage.local.
+//
+// Sync with the server, in the manner of policy-bundle distribution:
+// - pull: GET /api/v1/bundle with If-None-Match when the worker starts,
+//   when a composer gets focus (at most every 30 s), on an alarm every
+//   5–7 minutes (jittered so a fleet does not arrive at once), and after
+//   sign-in;
+// - push: an offscreen document (offscreen/stream.js) holds the server's
+//   event stream open; a worker cannot, because it is stopped when idle.
+//   Each event is a runtime message, which wakes a stopped worker.
+// A bundle is activated only after the engine has validated it and run its
+// examples; until then the last good one stays in force.
 import '../lib/wasm_exec.js';
 import { MSG, hasShape } from '../lib/messages.js';
 import { localRead, localWrite, managedRead, settings, saveSettings } from '../lib/ext.js';
 import { buildEntry } from '../lib/audit.js';
+import { Store } from '../lib/queue.js';
+import { Client, AuthRequired, HTTPError, NetworkError, serverOrigin } from '../lib/client.js';
 
-/** Bounded local audit queue (synced to the server in a later version). */
-const MAX_QUEUE = 5000;
+const BATCH = 100;
+const SYNC_PERIOD_MIN = 5;     // minutes between timed revalidations, plus up to 2 of jitter
+const FOCUS_THROTTLE_MS = 30_000;
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+const store = new Store(self.indexedDB);
+const client = new Client({
+  fetch: (url, init) => fetch(url, init),
+  load: () => store.get('auth'),
+  save: (a) => store.set('auth', a),
+});
 
 /** @type {Promise<any> | null} */
 let ready = null;
@@ -50,29 +75,214 @@ function start() {
   return ready;
 }
 
-// Serialise queue writes: two entries arriving together must both be kept.
-let queueLock = Promise.resolve();
-/** @param {(q: any[]) => any[]} fn */
-function updateQueue(fn) {
-  const next = queueLock.then(async () => {
-    const { auditQueue = [], auditDropped = 0 } = await localRead(['auditQueue', 'auditDropped']);
-    let q = fn(auditQueue);
-    let dropped = auditDropped;
-    if (q.length > MAX_QUEUE) {
-      dropped += q.length - MAX_QUEUE;
-      q = q.slice(q.length - MAX_QUEUE);
-    }
-    await localWrite({ auditQueue: q, auditDropped: dropped });
-    return q.length;
-  });
-  queueLock = next.catch(() => {});
-  return next;
+// ---- audit queue ----------------------------------------------------------
+
+/** @type {Promise<void> | null} */
+let flushing = null;
+let flushAgain = false;
+let backoffMs = 0;
+/** @type {any} */
+let retryTimer = 0;
+
+/** @param {Record<string, any>} patch */
+async function noteSync(patch) {
+  const { sync = {} } = await localRead('sync');
+  await localWrite({ sync: { ...sync, ...patch } });
 }
+
+/**
+ * Sends the queue in batches until it is empty. Entries leave the queue
+ * only when the server has answered for them; a network failure or a 5xx
+ * keeps them and retries with exponential backoff and jitter.
+ */
+function flush() {
+  if (flushing) {
+    flushAgain = true;
+    return flushing;
+  }
+  flushing = (async () => {
+    do {
+      flushAgain = false;
+      try {
+        for (;;) {
+          const batch = await store.batch(BATCH);
+          if (!batch.length) break;
+          const res = await client.request('/api/v1/audit', {
+            method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ entries: batch }),
+          });
+          if (!res.ok) throw new HTTPError(res.status, `HTTP${res.status}`, `the server answered ${res.status}`);
+          /** @type {any} */
+          let body;
+          try { body = await res.json(); } catch { throw new HTTPError(502, 'EBADRESPONSE', 'the server did not answer with JSON'); }
+          if (!body || typeof body.accepted !== 'number') throw new HTTPError(502, 'EBADRESPONSE', 'the server sent no receipt');
+          // Accepted, duplicate (sent before, the answer lost) or rejected
+          // (invalid for good): the server has answered for every one.
+          await store.remove(batch.map((e) => e.id));
+          const rejected = Array.isArray(body.rejected) ? body.rejected.length : 0;
+          const { sync = {} } = await localRead('sync');
+          await noteSync({
+            auditAt: Date.now(), auditError: '', sent: (sync.sent || 0) + body.accepted,
+            duplicates: (sync.duplicates || 0) + (body.duplicates || 0), rejected: (sync.rejected || 0) + rejected,
+          });
+          if (rejected) console.warn(`postvakt: the server rejected ${rejected} audit entries`);
+        }
+        backoffMs = 0;
+      } catch (e) {
+        if (e instanceof AuthRequired) {
+          // Kept until the user signs in again.
+          await noteSync({ auditError: 'auth' });
+        } else {
+          backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(2000, backoffMs * 2));
+          const wait = backoffMs / 2 + Math.random() * backoffMs / 2;
+          await noteSync({ auditError: e instanceof NetworkError ? 'network' : 'server' });
+          retryLater(wait);
+        }
+        flushAgain = false;
+      }
+    } while (flushAgain);
+  })().finally(() => { flushing = null; });
+  return flushing;
+}
+
+/** Retries in wait ms: a timer while the worker lives, an alarm if it is stopped first. */
+function retryLater(/** @type {number} */ wait) {
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(() => { flush(); }, wait);
+  chrome.alarms.create('flush', { when: Date.now() + Math.max(wait, 30_000) });
+}
+
+// ---- rules sync -----------------------------------------------------------
+
+/** @type {Promise<any> | null} */
+let syncing = null;
+let lastSyncAttempt = 0;
+
+/** Tells every tab's content script to check its composer again. */
+async function announce(/** @type {string} */ type) {
+  try {
+    for (const tab of await chrome.tabs.query({})) {
+      if (tab.id !== undefined) chrome.tabs.sendMessage(tab.id, { type }).catch(() => {});
+    }
+  } catch (e) {
+    console.warn('postvakt: could not reach the tabs', e);
+  }
+}
+
+/**
+ * Validates and stores a crisis state from the server.
+ * @param {any} c
+ */
+async function applyCrisis(c) {
+  if (!c || typeof c !== 'object' || typeof c.active !== 'boolean') return false;
+  const next = { active: c.active, message: String(c.message || ''), team: Array.isArray(c.team) ? c.team.map(String) : [] };
+  const { crisis = null } = await localRead('crisis');
+  if (JSON.stringify(crisis) === JSON.stringify(next)) return false;
+  await localWrite({ crisis: next });
+  return true;
+}
+
+/**
+ * Revalidates the bundle and the crisis state. A bundle that fails
+ * validation or its own examples is never activated: the last good one
+ * stays in force and the failure is kept for the popup.
+ * @param {string} reason start, focus, timer, push, login, user
+ */
+function syncRules(reason) {
+  if (syncing) return syncing;
+  if (reason === 'focus' && Date.now() - lastSyncAttempt < FOCUS_THROTTLE_MS) return Promise.resolve();
+  lastSyncAttempt = Date.now();
+  syncing = (async () => {
+    let changed = false;
+    try {
+      const { bundleEtag = '' } = await localRead('bundleEtag');
+      const res = await client.request('/api/v1/bundle', { headers: bundleEtag ? { 'If-None-Match': bundleEtag } : {} });
+      if (res.status === 200) {
+        const text = await res.text();
+        const pv = await start();
+        const r = JSON.parse(pv.loadBundle(text));
+        if (r.error) {
+          const version = res.headers.get('X-Postvakt-Version') || '?';
+          console.warn(`postvakt: bundle ${version} refused: ${r.error.message}`);
+          await noteSync({ at: Date.now(), error: 'invalid', errorDetail: `${version}: ${r.error.message}` });
+          return;
+        }
+        bundleVersion = r.version;
+        bundleError = '';
+        await localWrite({ bundle: text, bundleEtag: res.headers.get('ETag') || '' });
+        changed = true;
+      } else if (res.status !== 304) {
+        throw new HTTPError(res.status, `HTTP${res.status}`, `the server answered ${res.status}`);
+      }
+      const cr = await client.request('/api/v1/crisis');
+      if (cr.ok) {
+        let c = null;
+        try { c = await cr.json(); } catch { /* garbage: keep the state */ }
+        if (await applyCrisis(c)) changed = true;
+      }
+      await noteSync({ at: Date.now(), error: '', errorDetail: '' });
+    } catch (e) {
+      const kind = e instanceof AuthRequired ? 'auth' : e instanceof NetworkError ? 'network' : 'server';
+      await noteSync({ attemptAt: Date.now(), error: kind, errorDetail: String(/** @type {any} */ (e)?.message || e) });
+    } finally {
+      if (changed) announce(MSG.RULES_CHANGED);
+    }
+  })().finally(() => { syncing = null; });
+  return syncing;
+}
+
+function scheduleTimer() {
+  const jitter = Math.random() * 2 * 60_000;
+  chrome.alarms.create('sync', { when: Date.now() + SYNC_PERIOD_MIN * 60_000 + jitter });
+}
+
+// ---- the push stream (offscreen document) ---------------------------------
+
+const STREAM_URL = 'offscreen/stream.html';
+/** @type {Promise<void> | null} */
+let streamOpening = null;
+
+async function streamOpen() {
+  // @ts-ignore: getContexts is Chrome 116+.
+  const ctxs = await chrome.runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT'] });
+  return ctxs.length > 0;
+}
+
+/** Opens the offscreen document that holds the event stream, if signed in. */
+function ensureStream() {
+  if (streamOpening) return streamOpening;
+  streamOpening = (async () => {
+    const auth = await store.get('auth');
+    if (!auth || auth.expired || !auth.refresh) return;
+    if (await streamOpen()) return;
+    await chrome.offscreen.createDocument({
+      url: STREAM_URL,
+      // No reason names "network"; WORKERS is the nearest: the document
+      // exists to run a long-lived task the service worker cannot.
+      reasons: [chrome.offscreen.Reason.WORKERS],
+      justification: 'Keeps the connection to the organisation\'s Postvakt server open, so rule updates and crisis mode arrive within seconds while the service worker sleeps.',
+    });
+  })().catch((e) => console.warn('postvakt: could not open the event stream', e)).finally(() => { streamOpening = null; });
+  return streamOpening;
+}
+
+async function closeStream() {
+  try {
+    if (await streamOpen()) await chrome.offscreen.closeDocument();
+  } catch { /* already closed */ }
+}
+
+// ---- messages -------------------------------------------------------------
 
 /** @param {chrome.runtime.MessageSender} sender */
 function fromExtensionPage(sender) {
   return sender.id === chrome.runtime.id && typeof sender.url === 'string' &&
     sender.url.startsWith(chrome.runtime.getURL('pages/'));
+}
+
+/** @param {chrome.runtime.MessageSender} sender */
+function fromOffscreen(sender) {
+  return sender.id === chrome.runtime.id && typeof sender.url === 'string' &&
+    sender.url.startsWith(chrome.runtime.getURL('offscreen/'));
 }
 
 /** @param {string} b64 */
@@ -83,13 +293,34 @@ function fromBase64(b64) {
   return out;
 }
 
+/** The signed-in user's name and unit, else the options page's. */
+async function identity() {
+  const [s, auth] = await Promise.all([settings(0), store.get('auth')]);
+  if (auth && auth.user) return { ...s, user: auth.user, unit: auth.unit || s.unit };
+  return s;
+}
+
+async function status(/** @type {string} */ host) {
+  let ok = true;
+  try { await start(); } catch { ok = false; }
+  const [s, auth, q, { sync = {} }] = await Promise.all([settings(), store.get('auth'), store.stats(), localRead('sync')]);
+  return {
+    ready: ok, bundle: bundleVersion, bundleError, startMs: Math.round(startMs), queue: q.length,
+    dropped: q.dropped, serverUrl: s.serverUrl, language: s.language, managed: s.managed,
+    siteEnabled: host ? !s.disabledHosts.includes(host) : true,
+    signedIn: !!(auth && auth.refresh && !auth.expired), expired: !!(auth && auth.expired),
+    user: auth ? auth.user : '', server: auth ? auth.server : '', roles: auth ? auth.roles : [],
+    sync,
+  };
+}
+
 /** @type {Record<string, (msg: any, sender: chrome.runtime.MessageSender) => Promise<any>>} */
 const handlers = {
   async [MSG.CHECK](msg) {
     if (!hasShape(msg, { draft: 'object' })) return { error: { code: 'EINVALID', message: 'draft missing' } };
     const pv = await start();
     // A check never waits for policy values that are not known yet.
-    const [s, { crisis = null }] = await Promise.all([settings(0), localRead('crisis')]);
+    const [s, { crisis = null }] = await Promise.all([identity(), localRead('crisis')]);
     const draft = { ...msg.draft, user: s.user, unit: s.unit };
     const opts = { lang: s.language, now: new Date().toISOString(), crisis };
     return JSON.parse(pv.check(JSON.stringify(draft), JSON.stringify(opts)));
@@ -99,13 +330,14 @@ const handlers = {
       return { error: { code: 'EINVALID', message: 'audit message incomplete' } };
     }
     const pv = await start();
-    const s = await settings();
+    const s = await identity();
     const hash = JSON.parse(pv.textHash(msg.text)).sha256;
     const entry = buildEntry({
       id: crypto.randomUUID(), now: new Date(), settings: s, draft: msg.draft, report: msg.report,
       action: msg.action, reason: typeof msg.reason === 'string' ? msg.reason : '', host: msg.host, textSha256: hash,
     });
-    const length = await updateQueue((q) => [...q, entry]);
+    const { length } = await store.add(entry);
+    flush();
     return { id: entry.id, queued: length };
   },
   async [MSG.FACES](msg) {
@@ -121,17 +353,14 @@ const handlers = {
     try { host = new URL(sender.url || '').host; } catch { /* no url */ }
     return { language: s.language, enabled: !s.disabledHosts.includes(host) };
   },
+  async [MSG.FOCUS]() {
+    syncRules('focus');
+    ensureStream();
+    return { ok: true };
+  },
   async [MSG.STATUS](msg, sender) {
     if (!fromExtensionPage(sender)) return { error: { code: 'EFORBIDDEN', message: 'extension pages only' } };
-    let ok = true;
-    try { await start(); } catch { ok = false; }
-    const s = await settings();
-    const { auditQueue = [], auditDropped = 0 } = await localRead(['auditQueue', 'auditDropped']);
-    return {
-      ready: ok, bundle: bundleVersion, bundleError, startMs: Math.round(startMs), queue: auditQueue.length,
-      dropped: auditDropped, serverUrl: s.serverUrl, language: s.language,
-      siteEnabled: msg.host ? !s.disabledHosts.includes(msg.host) : true,
-    };
+    return status(msg.host);
   },
   async [MSG.SET_SITE](msg, sender) {
     if (!fromExtensionPage(sender) || !hasShape(msg, { host: 'string', enabled: 'boolean' })) {
@@ -145,10 +374,74 @@ const handlers = {
   },
   async [MSG.QUEUE](msg, sender) {
     if (!fromExtensionPage(sender)) return { error: { code: 'EFORBIDDEN', message: 'extension pages only' } };
-    const { auditQueue = [] } = await localRead('auditQueue');
-    return { entries: auditQueue };
+    return { entries: await store.batch(MAX_LIST) };
+  },
+  async [MSG.LOGIN](msg, sender) {
+    if (!fromExtensionPage(sender) || !hasShape(msg, { username: 'string', password: 'string' })) {
+      return { error: { code: 'EFORBIDDEN', message: 'extension pages only' } };
+    }
+    const s = await settings();
+    if (!serverOrigin(s.serverUrl)) return { error: { code: 'ENOSERVER', message: 'no server address is set' } };
+    try {
+      await client.login(s.serverUrl, msg.username, msg.password);
+    } catch (e) {
+      const err = /** @type {any} */ (e);
+      return { error: { code: err instanceof NetworkError ? 'ENETWORK' : err.code || 'EINTERNAL', message: String(err.message || err), status: err.status || 0 } };
+    }
+    await Promise.all([syncRules('login'), flush()]);
+    await ensureStream();
+    announce(MSG.RULES_CHANGED); // The user name changed: crisis-team membership may have too.
+    return status(msg.host);
+  },
+  async [MSG.LOGOUT](msg, sender) {
+    if (!fromExtensionPage(sender)) return { error: { code: 'EFORBIDDEN', message: 'extension pages only' } };
+    await closeStream();
+    await client.logout();
+    // Crisis mode is the server's state; without a session it cannot be
+    // switched off here, so it is not kept. The organisation's bundle is.
+    await localWrite({ crisis: null });
+    announce(MSG.RULES_CHANGED);
+    return status(msg.host);
+  },
+  async [MSG.SYNC](msg, sender) {
+    if (!fromExtensionPage(sender)) return { error: { code: 'EFORBIDDEN', message: 'extension pages only' } };
+    await Promise.all([syncRules('user'), flush()]);
+    return status(msg.host);
+  },
+  async [MSG.STREAM_TOKEN](msg, sender) {
+    if (!fromOffscreen(sender)) return {};
+    try {
+      const auth = await client.session(msg.stale === true);
+      return { server: auth.server, token: auth.access };
+    } catch (e) {
+      if (e instanceof AuthRequired) return {};
+      return { retry: true };
+    }
+  },
+  async [MSG.STREAM_EVENT](msg, sender) {
+    if (!fromOffscreen(sender) || typeof msg.name !== 'string') return {};
+    const data = msg.data || {};
+    if (msg.name === 'hello') {
+      // A (re)connect: the server is up. Resync and send what waited.
+      const { bundleEtag = '' } = await localRead('bundleEtag');
+      if (data.etag !== bundleEtag) syncRules('push');
+      if (await applyCrisis(data.crisis)) announce(MSG.RULES_CHANGED);
+      backoffMs = 0;
+      flush();
+    } else if (msg.name === 'bundle') {
+      const { bundleEtag = '' } = await localRead('bundleEtag');
+      if (data.etag !== bundleEtag) await syncRules('push');
+    } else if (msg.name === 'crisis') {
+      if (await applyCrisis(data)) announce(MSG.RULES_CHANGED);
+    }
+    return { ok: true };
+  },
+  async [MSG.STREAM_IDLE](msg, sender) {
+    if (fromOffscreen(sender)) await closeStream();
+    return {};
   },
 };
+const MAX_LIST = 500;
 
 chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   const h = msg && handlers[msg.type];
@@ -159,6 +452,17 @@ chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
     (e) => sendResponse({ error: { code: 'EINTERNAL', message: String(e && e.message || e) } }));
   return true;
 });
+
+chrome.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === 'sync') {
+    scheduleTimer();
+    start().catch(() => null).then(() => Promise.all([syncRules('timer'), flush(), ensureStream()]));
+  } else if (alarm.name === 'flush') {
+    start().catch(() => null).then(() => flush());
+  }
+});
+
+self.addEventListener('online', () => { flush(); });
 
 // Extra sites an admin added (policy or options) get the content script
 // when the host permission has been granted.
@@ -179,22 +483,45 @@ async function registerSites() {
 }
 
 chrome.runtime.onInstalled.addListener(() => { registerSites(); });
-// Tells every tab's content script that settings changed (the popup's
-// on/off switch, the options page); tabs without it just do not answer.
-async function announceSettings() {
-  try {
-    for (const tab of await chrome.tabs.query({})) {
-      if (tab.id !== undefined) chrome.tabs.sendMessage(tab.id, { type: MSG.SETTINGS_CHANGED }).catch(() => {});
-    }
-  } catch (e) {
-    console.warn('postvakt: could not announce settings', e);
-  }
-}
 
 chrome.storage.onChanged.addListener((changes, area) => {
   if (area === 'local' && changes.settings) {
     registerSites();
-    announceSettings();
+    announce(MSG.SETTINGS_CHANGED);
+    const before = changes.settings.oldValue || {};
+    const after = changes.settings.newValue || {};
+    if (serverOrigin(before.serverUrl) !== serverOrigin(after.serverUrl)) serverChanged();
   }
 });
-start();
+
+/** A session belongs to one server: a new address signs the user out. */
+async function serverChanged() {
+  const [s, auth] = await Promise.all([settings(), store.get('auth')]);
+  if (auth && auth.server !== serverOrigin(s.serverUrl)) {
+    await closeStream();
+    await client.logout();
+  }
+}
+
+// Entries queued in chrome.storage.local by version 0.1 move to IndexedDB.
+async function migrateQueue() {
+  const { auditQueue } = await localRead('auditQueue');
+  if (!Array.isArray(auditQueue)) return;
+  for (const e of auditQueue) await store.add(e);
+  await chrome.storage.local.remove(['auditQueue', 'auditDropped']);
+}
+
+async function boot() {
+  await start().catch(() => null);
+  await migrateQueue().catch((e) => console.warn('postvakt: queue migration failed', e));
+  if (!(await chrome.alarms.get('sync'))) scheduleTimer();
+  const auth = await store.get('auth');
+  if (!auth || auth.expired) return;
+  await ensureStream();
+  // The worker restarts after every idle stop; the stream and the timer
+  // cover the time between, so a restart revalidates only if it has been
+  // a while.
+  const { sync = {} } = await localRead('sync');
+  await Promise.all([Date.now() - (sync.at || 0) > 60_000 ? syncRules('start') : null, flush()]);
+}
+boot();

@@ -161,6 +161,12 @@
   try {
     chrome.runtime.onMessage.addListener((msg) => {
       if (msg && msg.type === 'bg-settings-changed') loadSettings();
+      if (msg && msg.type === 'bg-rules-changed') {
+        // A new bundle or crisis state: every report is stale, and the
+        // composer in use is checked again at once.
+        rulesEpoch++;
+        if (active && enabled) schedule(active);
+      }
       return false;
     });
   } catch {
@@ -172,6 +178,8 @@
   /** @type {WeakMap<Element, any>} */
   const states = new WeakMap();
   let active = null;
+  /** Counts rule changes; a report from an older epoch is not reused. */
+  let rulesEpoch = 0;
 
   function state(el) {
     let st = states.get(el);
@@ -278,10 +286,11 @@
       d.images = [];
     }
     const imgKey = JSON.stringify(d.images);
-    if (st.checking && st.checkedText === d.text && st.checkedImages === imgKey) return st.checking;
+    if (st.checking && st.checkedText === d.text && st.checkedImages === imgKey && st.checkedEpoch === rulesEpoch) return st.checking;
     const seq = ++st.seq;
     st.checkedText = d.text;
     st.checkedImages = imgKey;
+    st.checkedEpoch = rulesEpoch;
     st.checking = send({ type: 'cs-check', draft: d }).then((rep) => {
       if (seq === st.seq) {
         st.report = rep;
@@ -305,6 +314,9 @@
     if (active !== el) {
       active = el;
       render(el);
+      // The writer starts on a post: a moment to revalidate the rules
+      // (the worker does it at most every 30 s).
+      send({ type: 'cs-focus' });
       // A composer that scrolls inside itself moves its text under the
       // underlines; scroll events do not leave a shadow root, so the
       // window's listener misses them.

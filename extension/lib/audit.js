@@ -8,10 +8,11 @@
  * @typedef {{rule: string, severity: string, excerpt?: string}} EntryFinding
  * @typedef {{id: string, user: string, unit?: string, platform: string, host?: string, kind?: string,
  *   at: string, bundle: string, action: string, findings: EntryFinding[], reason?: string,
- *   archive: boolean, text_sha256?: string}} Entry  Mirrors shared/audit.Entry.
+ *   archive: boolean, text_sha256?: string, dropped?: number}} Entry  Mirrors shared/audit.Entry.
  */
 
 export const ACTIONS = ['published', 'cancelled', 'overridden', 'blocked'];
+export const DROPPED = 'dropped';
 const PLATFORMS = ['facebook', 'instagram', 'linkedin', 'x', 'youtube', 'tiktok', 'other'];
 export const MAX_REASON = 2000;
 
@@ -44,5 +45,21 @@ export function buildEntry(p) {
   if (p.host) entry.host = p.host.slice(0, 200);
   if (p.reason) entry.reason = String(p.reason).slice(0, MAX_REASON);
   if (p.textSha256) entry.text_sha256 = p.textSha256;
+  return entry;
+}
+
+/**
+ * The entry that tells compliance how many entries a full queue discarded
+ * unsent: no findings, no text, only the count.
+ * @param {{id: string, now: Date, settings: {user: string, unit: string}, count: number, bundle: string}} p
+ * @returns {Entry}
+ */
+export function dropReport(p) {
+  /** @type {Entry} */
+  const entry = {
+    id: p.id, user: p.settings.user || '', platform: 'other', kind: 'post', at: p.now.toISOString(),
+    bundle: p.bundle || '', action: DROPPED, findings: [], archive: false, dropped: p.count,
+  };
+  if (p.settings.unit) entry.unit = p.settings.unit;
   return entry;
 }

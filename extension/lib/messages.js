@@ -11,7 +11,15 @@ export const MSG = Object.freeze({
   STATUS: 'ui-status',     // {host?} -> status
   SET_SITE: 'ui-set-site', // {host, enabled}
   QUEUE: 'ui-queue',       // {} -> {entries}
+  LOGIN: 'ui-login',       // {username, password} -> status | {error}
+  LOGOUT: 'ui-logout',     // {} -> status
+  SYNC: 'ui-sync',         // {} -> status, after revalidating rules and sending the queue
+  FOCUS: 'cs-focus',       // {} a composer got focus: revalidate the rules if it has been a while
+  STREAM_TOKEN: 'off-token', // {stale} -> {server, token} | {} (from the offscreen stream)
+  STREAM_EVENT: 'off-event', // {name, data} an event from the server's stream
+  STREAM_IDLE: 'off-idle',   // {} the stream has no session to use
   SETTINGS_CHANGED: 'bg-settings-changed', // to content scripts: ask cs-settings again
+  RULES_CHANGED: 'bg-rules-changed',       // to content scripts: new rules or crisis state, check again
 });
 
 /**

@@ -26,7 +26,7 @@ test('every file the manifest names is in the build', { skip: !existsSync(dist) 
   const files = [manifest.background.service_worker, manifest.action.default_popup, manifest.options_page,
     manifest.storage.managed_schema, ...manifest.content_scripts.flatMap((c) => c.js),
     ...Object.values(manifest.icons), ...Object.values(manifest.action.default_icon),
-    'postvakt.wasm', 'facefinder', 'lib/wasm_exec.js'];
+    'postvakt.wasm', 'facefinder', 'lib/wasm_exec.js', 'offscreen/stream.html', 'offscreen/stream.js'];
   for (const lang of ['nb', 'nn', 'en']) files.push(`_locales/${lang}/messages.json`);
   for (const f of files) assert.ok(existsSync(path.join(dist, f)), `missing in dist/extension: ${f}`);
 });
