@@ -1,0 +1,300 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/postvakt/postvakt/server"
+	"github.com/postvakt/postvakt/server/postgres"
+	"github.com/postvakt/postvakt/server/storetest"
+	"github.com/postvakt/postvakt/shared/audit"
+)
+
+// MustSchema returns a DSN for a fresh schema in the database named by
+// POSTVAKT_TEST_POSTGRES, dropped when the test ends, or skips the test
+// when the variable is unset. Each test gets its own schema, so packages
+// that run in parallel and repeated runs never see each other's rows.
+func MustSchema(tb testing.TB) string {
+	tb.Helper()
+	base := os.Getenv("POSTVAKT_TEST_POSTGRES")
+	if base == "" {
+		tb.Skip("POSTVAKT_TEST_POSTGRES is not set; set it to a PostgreSQL URL (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the PostgreSQL tests")
+	}
+	b := make([]byte, 8)
+	rand.Read(b)
+	schema := "pvtest_" + hex.EncodeToString(b)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		tb.Fatalf("connect to POSTVAKT_TEST_POSTGRES: %v", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), base)
+		if err != nil {
+			tb.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(context.Background())
+		if _, err := conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			tb.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// MustOpenDB opens a store in a fresh schema, signing checkpoints with
+// storetest.Key, and closes it when the test ends.
+func MustOpenDB(tb testing.TB) *postgres.DB {
+	tb.Helper()
+	return mustOpen(tb, MustSchema(tb))
+}
+
+func mustOpen(tb testing.TB, dsn string) *postgres.DB {
+	tb.Helper()
+	db := postgres.NewDB(dsn)
+	db.Signer = storetest.Key
+	if err := db.Open(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestContract(t *testing.T) {
+	MustSchema(t) // skips at once without POSTVAKT_TEST_POSTGRES
+	storetest.Run(t, func(t *testing.T) storetest.Store { return MustOpenDB(t) })
+}
+
+// TestOpenTogether opens one schema from several stores at once, as
+// server processes that start together do: migrations run once.
+func TestOpenTogether(t *testing.T) {
+	dsn := MustSchema(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Go(func() {
+			db := postgres.NewDB(dsn)
+			errs[i] = db.Open(context.Background())
+			db.Close()
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("open %d: %v", i, err)
+		}
+	}
+}
+
+func exec(t *testing.T, dsn, q string) error {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(context.Background(), q)
+	return err
+}
+
+// TestAppendOnly checks that the trigger lets pruning through and nothing
+// else.
+func TestAppendOnly(t *testing.T) {
+	const blank = `user_name = '', unit = '', platform = '', host = '', kind = '', bundle = '', findings = '[]', reason = '', archive = false, text_sha256 = '', dropped = 0`
+	for _, tc := range []struct {
+		name string
+		sql  string
+		ok   bool
+	}{
+		{"prune", `UPDATE audit SET pruned = true, ` + blank + ` WHERE seq = 2`, true},
+		{"edit", `UPDATE audit SET reason = 'x' WHERE seq = 2`, false},
+		{"prune keeping the user", `UPDATE audit SET pruned = true, ` + blank + `, user_name = 'kari' WHERE seq = 2`, false},
+		{"prune and change the action", `UPDATE audit SET pruned = true, ` + blank + `, action = 'published' WHERE seq = 2`, false},
+		{"prune and rehash", `UPDATE audit SET pruned = true, ` + blank + `, hash = 'x' WHERE seq = 2`, false},
+		{"unprune", `UPDATE audit SET pruned = false, user_name = 'kari' WHERE seq = 1`, false},
+		{"delete", `DELETE FROM audit WHERE seq = 1`, false},
+		{"truncate", `TRUNCATE audit`, false},
+		{"edit a checkpoint", `UPDATE checkpoints SET hash = 'x'`, false},
+		{"edit a bundle", `UPDATE bundles SET etag = 'x'`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := MustSchema(t)
+			db := mustOpen(t, dsn)
+			db.CreateBundle(ctx, &server.BundleVersion{Version: "v1", JSON: []byte("{}"), ETag: `"e"`, CreatedBy: "kari", CreatedAt: storetest.T0})
+			for i := 1; i <= 2; i++ {
+				if _, err := db.Append(ctx, []audit.Entry{storetest.Entry(i, "kari", "overridden", "pii.phone")}, storetest.T0.AddDate(0, 0, i)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if res, err := db.Prune(ctx, storetest.T0.AddDate(0, 0, 2)); err != nil || res.Pruned != 1 {
+				t.Fatalf("Prune = %+v, %v", res, err)
+			}
+			if err := exec(t, dsn, tc.sql); (err == nil) != tc.ok {
+				t.Errorf("%s: err %v, want ok %v", tc.sql, err, tc.ok)
+			}
+		})
+	}
+}
+
+// TestTamper edits and deletes rows behind the store's back, as a
+// database superuser could, and checks that verification reports each by
+// position.
+func TestTamper(t *testing.T) {
+	pub := storetest.Key.Public().(ed25519.PublicKey)
+	for _, tc := range []struct {
+		name string
+		sql  string
+		want string
+	}{
+		{"edited reason", `UPDATE audit SET reason = 'nothing to see' WHERE seq = 3`, "[edited@3 checkpoint@3]"},
+		{"edited user and rehashed", `UPDATE audit SET user_name = 'per', hash = 'x' WHERE seq = 2`, "[edited@2 checkpoint@2 chain@3]"},
+		{"deleted in the middle", `DELETE FROM audit WHERE seq = 4`, "[deleted@4]"},
+		{"deleted at the end", `DELETE FROM audit WHERE seq = 5`, "[deleted@5]"},
+		{"pruned record's action edited", `UPDATE audit SET action = 'published' WHERE seq = 1`, "[edited@1 checkpoint@1]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := MustSchema(t)
+			db := mustOpen(t, dsn)
+			for i := 1; i <= 5; i++ {
+				if _, err := db.Append(ctx, []audit.Entry{storetest.Entry(i, "kari", "overridden", "pii.phone")}, storetest.T0.Add(time.Duration(i)*time.Hour)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := db.Prune(ctx, storetest.T0.Add(90*time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			if err := exec(t, dsn, `ALTER TABLE audit DISABLE TRIGGER USER; `+tc.sql); err != nil {
+				t.Fatal(err)
+			}
+			rep, err := server.VerifyLog(ctx, db, pub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range rep.Faults {
+				got = append(got, fmt.Sprintf("%s@%d", f.Kind, f.Position))
+			}
+			if fmt.Sprint(got) != tc.want {
+				t.Errorf("faults %v, want %s\n%+v", got, tc.want, rep.Faults)
+			}
+		})
+	}
+}
+
+// TestFanout checks that a notification from one store reaches the
+// listeners of others on the same schema, and not those of another
+// schema, and that a listener whose connection is killed reconnects and
+// resyncs.
+func TestFanout(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dsn := MustSchema(t)
+	a, b := mustOpen(t, dsn), mustOpen(t, dsn)
+	other := MustOpenDB(t)
+
+	type got struct{ name, data string }
+	listen := func(db *postgres.DB) (chan got, chan struct{}) {
+		evs, resyncs := make(chan got, 16), make(chan struct{}, 4)
+		go db.Listen(ctx, func(name string, data []byte) { evs <- got{name, string(data)} }, func() { resyncs <- struct{}{} })
+		return evs, resyncs
+	}
+	bEvents, bResyncs := listen(b)
+	otherEvents, _ := listen(other)
+	wait := func(ch chan got, want got) {
+		t.Helper()
+		select {
+		case g := <-ch:
+			if g != want {
+				t.Errorf("event %+v, want %+v", g, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no event %+v within 5 s", want)
+		}
+	}
+	// The listener connects in the background; notify until it hears.
+	waitListening(t, b, dsn)
+	if err := a.Notify(ctx, "bundle", []byte(`{"version":"v2","etag":"\"e2\""}`)); err != nil {
+		t.Fatal(err)
+	}
+	wait(bEvents, got{"bundle", `{"version":"v2","etag":"\"e2\""}`})
+	if err := a.Notify(ctx, "crisis", []byte(strings.Repeat("x", 9000))); err != nil {
+		t.Fatal(err)
+	}
+	wait(bEvents, got{"crisis", ""})
+	select {
+	case g := <-otherEvents:
+		t.Errorf("a listener on another schema got %+v", g)
+	default:
+	}
+
+	// Kill the listener's connection; it comes back and resyncs.
+	if err := exec(t, dsn, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE application_name = '`+postgres.ListenerName+`' AND pid <> pg_backend_pid() AND query ILIKE 'LISTEN "postvakt:`+schemaOf(t, dsn)+`"%'`); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-bResyncs:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the listener did not reconnect within 10 s")
+	}
+	if err := a.Notify(ctx, "bundle", []byte(`{"version":"v3"}`)); err != nil {
+		t.Fatal(err)
+	}
+	wait(bEvents, got{"bundle", `{"version":"v3"}`})
+}
+
+func schemaOf(t *testing.T, dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Query().Get("search_path")
+}
+
+// waitListening waits until a listener of dsn's schema is connected.
+func waitListening(t *testing.T, db *postgres.DB, dsn string) {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	for i := 0; ; i++ {
+		var n int
+		err := conn.QueryRow(context.Background(), `SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = $1 AND query ILIKE $2`,
+			postgres.ListenerName, `LISTEN "postvakt:`+schemaOf(t, dsn)+`"%`).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+		if i == 200 {
+			t.Fatal("no listener connected within 10 s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
