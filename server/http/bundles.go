@@ -20,8 +20,9 @@ import (
 )
 
 // bundleCache keeps the published version in memory: GET /bundle is what
-// every browser polls. Publishing in this process updates it at once; it
-// is reloaded after a few seconds in case another process published.
+// every browser polls. Publishing in this process updates it at once; a
+// publication by another process drops it when the fan-out reports it,
+// and without a fan-out it is reloaded after a few seconds anyway.
 type bundleCache struct {
 	rules  server.RuleStore
 	now    func() time.Time
@@ -44,6 +45,13 @@ func (b *bundleCache) get(ctx context.Context) (*server.BundleVersion, error) {
 	}
 	b.cur, b.loaded = v, time.Now()
 	return v, nil
+}
+
+// invalidate drops the cached version; the next get reads the store.
+func (b *bundleCache) invalidate() {
+	b.mu.Lock()
+	b.cur = nil
+	b.mu.Unlock()
 }
 
 func (b *bundleCache) set(v *server.BundleVersion) {
@@ -220,7 +228,7 @@ func handleBundleCreate(rs server.RuleStore, log server.AuditLog, now func() tim
 
 // publishBundle publishes a stored version (a rollback when it was
 // published before), audits it and tells every event stream.
-func publishBundle(ctx context.Context, rs server.RuleStore, log server.AuditLog, bundles *bundleCache, events *Broker, m *Metrics, cl *Claims, now time.Time, version string) (*server.BundleVersion, bool, error) {
+func publishBundle(ctx context.Context, rs server.RuleStore, log server.AuditLog, bundles *bundleCache, events *notifier, m *Metrics, cl *Claims, now time.Time, version string) (*server.BundleVersion, bool, error) {
 	v, err := rs.FindBundle(ctx, version)
 	if err != nil {
 		return nil, false, err
@@ -250,11 +258,11 @@ func publishBundle(ctx context.Context, rs server.RuleStore, log server.AuditLog
 	if _, err := log.Append(ctx, []audit.Entry{adminEntry(cl, now, action, v.Version, "")}, now); err != nil {
 		return nil, false, err
 	}
-	events.Publish(Event{Name: "bundle", Data: bundleEvent{Version: v.Version, ETag: v.ETag}})
+	events.announce(ctx, Event{Name: "bundle", Data: bundleEvent{Version: v.Version, ETag: v.ETag}})
 	return v, rollback, nil
 }
 
-func handleBundlePublish(rs server.RuleStore, log server.AuditLog, bundles *bundleCache, events *Broker, m *Metrics, now func() time.Time) echo.HandlerFunc {
+func handleBundlePublish(rs server.RuleStore, log server.AuditLog, bundles *bundleCache, events *notifier, m *Metrics, now func() time.Time) echo.HandlerFunc {
 	type response struct {
 		bundleInfo
 		Rollback bool `json:"rollback"`
@@ -348,7 +356,7 @@ type crisisRequest struct {
 	Team    []string `json:"team"`
 }
 
-func setCrisis(ctx context.Context, rs server.RuleStore, log server.AuditLog, events *Broker, cl *Claims, now time.Time, req crisisRequest) (server.Crisis, error) {
+func setCrisis(ctx context.Context, rs server.RuleStore, log server.AuditLog, events *notifier, cl *Claims, now time.Time, req crisisRequest) (server.Crisis, error) {
 	cr := server.Crisis{Active: req.Active, Message: sanitize(req.Message), Team: []string{}, UpdatedBy: cl.Name, UpdatedAt: now}
 	if len(cr.Message) > audit.MaxReasonLen {
 		return cr, server.Errorf(server.EINVALID, "message is longer than %d bytes.", audit.MaxReasonLen)
@@ -371,11 +379,11 @@ func setCrisis(ctx context.Context, rs server.RuleStore, log server.AuditLog, ev
 	if _, err := log.Append(ctx, []audit.Entry{adminEntry(cl, now, action, "", cr.Message)}, now); err != nil {
 		return cr, err
 	}
-	events.Publish(Event{Name: "crisis", Data: cr})
+	events.announce(ctx, Event{Name: "crisis", Data: cr})
 	return cr, nil
 }
 
-func handleCrisisPut(rs server.RuleStore, log server.AuditLog, events *Broker, now func() time.Time) echo.HandlerFunc {
+func handleCrisisPut(rs server.RuleStore, log server.AuditLog, events *notifier, now func() time.Time) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		var req crisisRequest
 		if err := bindJSON(c, &req); err != nil {

@@ -1,8 +1,10 @@
 package http
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"sync"
 	"time"
@@ -79,6 +81,88 @@ func (b *Broker) Close() {
 		delete(b.subs, ch)
 		close(ch)
 	}
+}
+
+// notifier tells event streams about a publication or a crisis switch:
+// this process's directly, or, with a fan-out, every process's through it.
+type notifier struct {
+	local   *Broker
+	fanout  server.Fanout
+	bundles *bundleCache
+	rules   server.RuleStore
+	logger  *slog.Logger
+}
+
+// announce sends ev after the change it reports is committed.
+func (n *notifier) announce(ctx context.Context, ev Event) {
+	if n.fanout == nil {
+		n.local.Publish(ev)
+		return
+	}
+	data, err := json.Marshal(ev.Data)
+	if err == nil {
+		err = n.fanout.Notify(ctx, ev.Name, data)
+	}
+	if err != nil {
+		// This process's streams at least hear it; the others' browsers
+		// catch up when they revalidate the bundle.
+		n.logger.Error("event fan-out failed", "event", ev.Name, "err", err.Error())
+		n.local.Publish(ev)
+	}
+}
+
+// deliver takes an event from the fan-out (sent by any process) to this
+// process's streams. A bundle event first drops the cached bundle, so
+// that GET /bundle serves the new version at once. An event whose data
+// did not fit the fan-out is rebuilt from the store.
+func (n *notifier) deliver(name string, data []byte) {
+	switch name {
+	case "bundle":
+		n.bundles.invalidate()
+	case "crisis":
+	default:
+		return
+	}
+	if data == nil {
+		ev, err := n.current(name)
+		if err != nil {
+			n.logger.Error("event fan-out: reading the state failed", "event", name, "err", err.Error())
+			return
+		}
+		n.local.Publish(ev)
+		return
+	}
+	n.local.Publish(Event{Name: name, Data: json.RawMessage(data)})
+}
+
+// resync runs after the fan-out reconnected: events may have been missed,
+// so the cached bundle is dropped and every stream is told the current
+// version and crisis state (clients ignore what they already have).
+func (n *notifier) resync() {
+	n.bundles.invalidate()
+	for _, name := range []string{"bundle", "crisis"} {
+		ev, err := n.current(name)
+		if err != nil {
+			n.logger.Error("event fan-out: resync failed", "event", name, "err", err.Error())
+			continue
+		}
+		n.local.Publish(ev)
+	}
+}
+
+// current is the event that describes the stored state.
+func (n *notifier) current(name string) (Event, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if name == "crisis" {
+		cr, err := n.rules.Crisis(ctx)
+		return Event{Name: name, Data: cr}, err
+	}
+	v, err := n.bundles.get(ctx)
+	if err != nil {
+		return Event{}, err
+	}
+	return Event{Name: name, Data: bundleEvent{Version: v.Version, ETag: v.ETag}}, nil
 }
 
 // bundleEvent is the data of "hello" and "bundle" events.

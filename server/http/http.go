@@ -105,6 +105,13 @@ type Config struct {
 	// the client; without any the peer address is the client. Login rate
 	// limits per address depend on it.
 	TrustedProxies []*net.IPNet
+	// Fanout, when set, carries "bundle" and "crisis" events between the
+	// server processes that share the store (PostgreSQL's LISTEN/NOTIFY):
+	// a publication or crisis switch is sent through it, and every
+	// process, this one included, hears it, drops its cached bundle and
+	// tells its own event streams. Without it events stay in this
+	// process, which is right for SQLite (one process).
+	Fanout server.Fanout
 }
 
 // Server bundles the echo instance with the state its handlers share.
@@ -112,10 +119,13 @@ type Server struct {
 	*echo.Echo
 	cfg     Config
 	events  *Broker
+	notify  *notifier
 	metrics *Metrics
 	bundles *bundleCache
 	engines *engineCache
 	logins  *limiter
+	// stopListen stops the fan-out listener, when there is one.
+	stopListen func()
 }
 
 // NewServer returns the server with every route registered. Close it to
@@ -163,14 +173,29 @@ func NewServer(cfg Config) *Server {
 		engines: newEngineCache(),
 		logins:  newLimiter(cfg.Now),
 	}
+	s.notify = &notifier{local: s.events, fanout: cfg.Fanout, bundles: s.bundles, rules: cfg.Rules, logger: cfg.Logger}
 	e.HTTPErrorHandler = s.errorHandler
 	s.routes()
+	if cfg.Fanout != nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			cfg.Fanout.Listen(ctx, s.notify.deliver, s.notify.resync)
+		}()
+		s.stopListen = func() { cancel(); <-done }
+	}
 	return s
 }
 
-// Close ends every open event stream, so that a graceful shutdown does
-// not wait for them.
-func (s *Server) Close() { s.events.Close() }
+// Close stops listening for other processes' events and ends every open
+// event stream, so that a graceful shutdown does not wait for them.
+func (s *Server) Close() {
+	if s.stopListen != nil {
+		s.stopListen()
+	}
+	s.events.Close()
+}
 
 // statuses maps error codes to HTTP statuses; this is the only place
 // where they are translated.

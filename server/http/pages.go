@@ -512,7 +512,7 @@ func (s *Server) handleBundleViewPage() echo.HandlerFunc {
 
 func (s *Server) handleBundlePublishPage() echo.HandlerFunc {
 	return func(c echo.Context) error {
-		v, rollback, err := publishBundle(c.Request().Context(), s.cfg.Rules, s.cfg.Audit, s.bundles, s.events, s.metrics, claimsOf(c), s.cfg.Now(), c.Param("version"))
+		v, rollback, err := publishBundle(c.Request().Context(), s.cfg.Rules, s.cfg.Audit, s.bundles, s.notify, s.metrics, claimsOf(c), s.cfg.Now(), c.Param("version"))
 		if err != nil {
 			return err
 		}
@@ -532,7 +532,7 @@ func (s *Server) handleCrisisPage() echo.HandlerFunc {
 				req.Team = append(req.Team, m)
 			}
 		}
-		if _, err := setCrisis(c.Request().Context(), s.cfg.Rules, s.cfg.Audit, s.events, claimsOf(c), s.cfg.Now(), req); err != nil {
+		if _, err := setCrisis(c.Request().Context(), s.cfg.Rules, s.cfg.Audit, s.notify, claimsOf(c), s.cfg.Now(), req); err != nil {
 			return err
 		}
 		return c.Redirect(http.StatusSeeOther, "/admin?msg=crisis")

@@ -49,9 +49,9 @@ func (s *Server) routes() {
 	api.GET("/admin/bundles", handleBundleList(cfg.Rules), auth, admin)
 	api.POST("/admin/bundles", handleBundleCreate(cfg.Rules, cfg.Audit, cfg.Now), big, auth, admin)
 	api.GET("/admin/bundles/:version", handleBundleVersion(cfg.Rules), auth, admin)
-	api.POST("/admin/bundles/:version/publish", handleBundlePublish(cfg.Rules, cfg.Audit, s.bundles, s.events, s.metrics, cfg.Now), small, auth, admin)
+	api.POST("/admin/bundles/:version/publish", handleBundlePublish(cfg.Rules, cfg.Audit, s.bundles, s.notify, s.metrics, cfg.Now), small, auth, admin)
 	api.POST("/admin/check", handleAdminCheck(cfg.Rules, s.engines, cfg.Now), big, auth, admin)
-	api.PUT("/admin/crisis", handleCrisisPut(cfg.Rules, cfg.Audit, s.events, cfg.Now), small, auth, admin)
+	api.PUT("/admin/crisis", handleCrisisPut(cfg.Rules, cfg.Audit, s.notify, cfg.Now), small, auth, admin)
 
 	// Compliance.
 	api.GET("/audit", handleAuditList(cfg.Audit), auth, compliance)

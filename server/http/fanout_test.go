@@ -1,0 +1,169 @@
+package http_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/postvakt/postvakt/server"
+	pvhttp "github.com/postvakt/postvakt/server/http"
+)
+
+// hub is an in-memory server.Fanout shared by several servers, as
+// PostgreSQL's LISTEN/NOTIFY is by several processes.
+type hub struct {
+	mu      sync.Mutex
+	members []chan [2]string
+}
+
+type hubMember struct {
+	h  *hub
+	ch chan [2]string
+}
+
+func (h *hub) member() *hubMember {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	m := &hubMember{h: h, ch: make(chan [2]string, 16)}
+	h.members = append(h.members, m.ch)
+	return m
+}
+
+var _ server.Fanout = (*hubMember)(nil)
+
+func (m *hubMember) Notify(ctx context.Context, name string, data []byte) error {
+	m.h.mu.Lock()
+	defer m.h.mu.Unlock()
+	for _, ch := range m.h.members {
+		ch <- [2]string{name, string(data)}
+	}
+	return nil
+}
+
+func (m *hubMember) Listen(ctx context.Context, deliver func(string, []byte), resync func()) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev := <-m.ch:
+			if ev[1] == "" {
+				deliver(ev[0], nil)
+			} else {
+				deliver(ev[0], []byte(ev[1]))
+			}
+		}
+	}
+}
+
+// sse opens the event stream at url and sends "name data" per event.
+func sse(t *testing.T, url, token string) <-chan string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, "GET", url+"/api/v1/bundle/events", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET /bundle/events: %v %v", err, resp)
+	}
+	ch := make(chan string, 16)
+	go func() {
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		name := ""
+		for sc.Scan() {
+			if n, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+				name = n
+			} else if d, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+				ch <- name + " " + d
+			}
+		}
+	}()
+	return ch
+}
+
+func nextSSE(t *testing.T, ch <-chan string, prefix string) string {
+	t.Helper()
+	timeout := time.After(5 * time.Second)
+	for {
+		select {
+		case ev := <-ch:
+			if strings.HasPrefix(ev, prefix) {
+				return ev
+			}
+		case <-timeout:
+			t.Fatalf("no %q event within 5 s", prefix)
+		}
+	}
+}
+
+// TestFanout runs two servers on one store, joined by a fan-out: a
+// publication and a crisis switch on A reach B's event streams, and B's
+// GET /bundle serves the new version at once, although B had cached the
+// old one.
+func TestFanout(t *testing.T) {
+	h := &hub{}
+	var cfgB pvhttp.Config
+	a := newEnvWith(t, func(c *pvhttp.Config) {
+		c.Fanout = h.member()
+		cfgB = *c
+		cfgB.Fanout = h.member()
+	})
+	srvB := pvhttp.NewServer(cfgB)
+	hsB := httptest.NewServer(srvB)
+	t.Cleanup(func() { srvB.Close(); hsB.Close() })
+
+	adm := a.login("adm").AccessToken
+	staff := a.login("staff").AccessToken
+	get := func(url string) (int, string) {
+		req, _ := http.NewRequest("GET", url+"/api/v1/bundle", nil)
+		req.Header.Set("Authorization", "Bearer "+staff)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("X-Postvakt-Version")
+	}
+	if _, v := get(hsB.URL); v != "t-1" {
+		t.Fatalf("B serves %q before publishing, want t-1", v)
+	}
+	evB := sse(t, hsB.URL, staff)
+	evA := sse(t, a.URL, staff)
+	nextSSE(t, evB, "hello ")
+	nextSSE(t, evA, "hello ")
+
+	if r := a.do("POST", "/api/v1/admin/bundles", adm, testBundle(t, "t-2")); r.Status != 201 {
+		t.Fatalf("create t-2: %d %s", r.Status, r.Body)
+	}
+	r := a.do("POST", "/api/v1/admin/bundles/t-2/publish", adm, nil)
+	if r.Status != 200 {
+		t.Fatalf("publish t-2: %d %s", r.Status, r.Body)
+	}
+	var info struct{ ETag string }
+	json.Unmarshal(r.Body, &info)
+	for name, ch := range map[string]<-chan string{"A": evA, "B": evB} {
+		want := `bundle {"version":"t-2","etag":` + jsonString(info.ETag) + `}`
+		if got := nextSSE(t, ch, "bundle "); got != want {
+			t.Errorf("%s's stream: %s, want %s", name, got, want)
+		}
+	}
+	if _, v := get(hsB.URL); v != "t-2" {
+		t.Errorf("B serves %q right after the publication on A, want t-2", v)
+	}
+
+	if r := a.do("PUT", "/api/v1/admin/crisis", adm, map[string]any{"active": true, "message": "Flom", "team": []string{"kari"}}); r.Status != 200 {
+		t.Fatalf("crisis on: %d %s", r.Status, r.Body)
+	}
+	if got := nextSSE(t, evB, "crisis "); !strings.Contains(got, `"active":true`) || !strings.Contains(got, `"message":"Flom"`) {
+		t.Errorf("B's crisis event: %s", got)
+	}
+}
+
+func jsonString(s string) string { b, _ := json.Marshal(s); return string(b) }
