@@ -55,9 +55,15 @@ export async function testBuild() {
   return dir;
 }
 
-export async function launch() {
-  const ext = await testBuild();
-  const profile = await mkdtemp(path.join(os.tmpdir(), 'postvakt-profile-'));
+/**
+ * Starts Chromium with the extension. opts.ext and opts.profile reuse an
+ * extension build and a profile from an earlier launch (to test what
+ * survives closing the browser); close({keep: true}) leaves them on disk.
+ * @param {{ext?: string, profile?: string}} [opts]
+ */
+export async function launch(opts = {}) {
+  const ext = opts.ext || await testBuild();
+  const profile = opts.profile || await mkdtemp(path.join(os.tmpdir(), 'postvakt-profile-'));
   const ctx = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
@@ -70,12 +76,13 @@ export async function launch() {
   let [sw] = ctx.serviceWorkers();
   if (!sw) sw = await ctx.waitForEvent('serviceworker');
   const extensionId = new URL(sw.url()).host;
-  const close = async () => {
+  const close = async (/** @type {{keep?: boolean}} */ o = {}) => {
     await ctx.close();
+    if (o.keep) return;
     await rm(ext, { recursive: true, force: true });
     await rm(profile, { recursive: true, force: true });
   };
-  return { ctx, extensionId, close };
+  return { ctx, extensionId, close, ext, profile };
 }
 
 /**
