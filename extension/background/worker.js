@@ -201,9 +201,9 @@ function syncRules(reason) {
         const pv = await start();
         const r = JSON.parse(pv.loadBundle(text));
         if (r.error) {
-          const version = res.headers.get('X-Postvakt-Version') || '?';
+          const version = res.headers.get('X-Postvakt-Version') || '';
           console.warn(`postvakt: bundle ${version} refused: ${r.error.message}`);
-          await noteSync({ at: Date.now(), error: 'invalid', errorDetail: `${version}: ${r.error.message}` });
+          await noteSync({ attemptAt: Date.now(), error: 'invalid', errorVersion: version, errorDetail: r.error.message });
           return;
         }
         bundleVersion = r.version;
@@ -219,7 +219,7 @@ function syncRules(reason) {
         try { c = await cr.json(); } catch { /* garbage: keep the state */ }
         if (await applyCrisis(c)) changed = true;
       }
-      await noteSync({ at: Date.now(), error: '', errorDetail: '' });
+      await noteSync({ at: Date.now(), error: '', errorVersion: '', errorDetail: '' });
     } catch (e) {
       const kind = e instanceof AuthRequired ? 'auth' : e instanceof NetworkError ? 'network' : 'server';
       await noteSync({ attemptAt: Date.now(), error: kind, errorDetail: String(/** @type {any} */ (e)?.message || e) });

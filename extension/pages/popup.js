@@ -38,7 +38,7 @@ function when(lang, ms) {
 function problem(lang, s) {
   const sync = s.sync || {};
   if (s.expired) return t(lang, 'sessionExpired');
-  if (sync.error === 'invalid') return `${t(lang, 'bundleRefused')} (${sync.errorDetail || ''})`;
+  if (sync.error === 'invalid') return sync.errorVersion ? `${t(lang, 'bundleRefused')} (${sync.errorVersion}).` : `${t(lang, 'bundleRefused')}.`;
   if (s.dropped) return t(lang, 'droppedEntries').replace('{n}', String(s.dropped));
   if (!s.signedIn) return '';
   if (sync.error === 'network' || sync.auditError === 'network') return t(lang, 'serverUnreachable');
@@ -72,6 +72,8 @@ async function show(s) {
   const p = problem(lang, s);
   $('problem').textContent = p;
   $('problem').hidden = !p;
+  // The technical reason, for whoever helps the writer.
+  $('problem').title = (s.sync || {}).error === 'invalid' ? (s.sync.errorDetail || '') : '';
 
   const server = s.server || s.serverUrl;
   if (!server) {
