@@ -353,6 +353,34 @@ func TestAuditIngest(t *testing.T) {
 	}
 }
 
+// A browser whose queue overflowed says how many entries it dropped; the
+// count reaches compliance in the API, the CSV export and the entry page.
+func TestDroppedReport(t *testing.T) {
+	e := newEnv(t)
+	staff := e.login("staff").AccessToken
+	rep := map[string]any{"id": "11111111-2222-4333-8444-000000000009", "platform": "other", "at": "2026-11-20T09:00:00Z",
+		"bundle": "t-1", "action": "dropped", "dropped": 37, "findings": []any{}}
+	noCount := map[string]any{"id": "11111111-2222-4333-8444-000000000010", "platform": "other", "at": "2026-11-20T09:00:00Z",
+		"bundle": "t-1", "action": "dropped", "findings": []any{}}
+	r := e.do("POST", "/api/v1/audit", staff, map[string]any{"entries": []any{rep, noCount}})
+	if r.Status != 200 || !strings.Contains(string(r.Body), `"accepted":1`) || !strings.Contains(string(r.Body), `"path":"dropped"`) {
+		t.Fatalf("ingest: %d %s", r.Status, r.Body)
+	}
+	comp := e.login("comp").AccessToken
+	r = e.do("GET", "/api/v1/audit?action=dropped", comp, nil)
+	if r.Status != 200 || !strings.Contains(string(r.Body), `"dropped":37`) {
+		t.Errorf("GET /audit?action=dropped: %d %s", r.Status, r.Body)
+	}
+	r = e.do("GET", "/api/v1/audit/export?format=csv", comp, nil)
+	if lines := strings.Split(strings.TrimSpace(string(r.Body)), "\n"); r.Status != 200 || len(lines) < 2 || !strings.Contains(lines[0], "dropped") || !strings.Contains(lines[len(lines)-1], ",37,") {
+		t.Errorf("CSV export: %d %s", r.Status, r.Body)
+	}
+	body := e.browser("comp").get("/compliance/entries/1", 200)
+	if !strings.Contains(body, "37 oppføringer ble forkastet") {
+		t.Errorf("entry page does not show the count:\n%s", body)
+	}
+}
+
 func TestScriptInReason(t *testing.T) {
 	e := newEnv(t)
 	staff := e.login("staff").AccessToken
