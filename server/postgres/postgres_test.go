@@ -3,11 +3,7 @@ package postgres_test
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -16,52 +12,14 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/postvakt/postvakt/server"
 	"github.com/postvakt/postvakt/server/postgres"
+	"github.com/postvakt/postvakt/server/postgres/pgtest"
 	"github.com/postvakt/postvakt/server/storetest"
 	"github.com/postvakt/postvakt/shared/audit"
 )
 
-// MustSchema returns a DSN for a fresh schema in the database named by
-// POSTVAKT_TEST_POSTGRES, dropped when the test ends, or skips the test
-// when the variable is unset. Each test gets its own schema, so packages
-// that run in parallel and repeated runs never see each other's rows.
-func MustSchema(tb testing.TB) string {
-	tb.Helper()
-	base := os.Getenv("POSTVAKT_TEST_POSTGRES")
-	if base == "" {
-		tb.Skip("POSTVAKT_TEST_POSTGRES is not set; set it to a PostgreSQL URL (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the PostgreSQL tests")
-	}
-	b := make([]byte, 8)
-	rand.Read(b)
-	schema := "pvtest_" + hex.EncodeToString(b)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		tb.Fatalf("connect to POSTVAKT_TEST_POSTGRES: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), base)
-		if err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(context.Background())
-		if _, err := conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+// MustSchema returns a DSN for a fresh schema, dropped when the test
+// ends, or skips the test when POSTVAKT_TEST_POSTGRES is unset.
+func MustSchema(tb testing.TB) string { tb.Helper(); return pgtest.Schema(tb) }
 
 // MustOpenDB opens a store in a fresh schema, signing checkpoints with
 // storetest.Key, and closes it when the test ends.
@@ -107,16 +65,7 @@ func TestOpenTogether(t *testing.T) {
 	}
 }
 
-func exec(t *testing.T, dsn, q string) error {
-	t.Helper()
-	conn, err := pgx.Connect(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	_, err = conn.Exec(context.Background(), q)
-	return err
-}
+func exec(t *testing.T, dsn, q string) error { t.Helper(); return pgtest.Exec(dsn, q) }
 
 // TestAppendOnly checks that the trigger lets pruning through and nothing
 // else.
@@ -266,13 +215,7 @@ func TestFanout(t *testing.T) {
 	wait(bEvents, got{"bundle", `{"version":"v3"}`})
 }
 
-func schemaOf(t *testing.T, dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u.Query().Get("search_path")
-}
+func schemaOf(t *testing.T, dsn string) string { return pgtest.SchemaOf(dsn) }
 
 // waitListening waits until a listener of dsn's schema is connected.
 func waitListening(t *testing.T, db *postgres.DB, dsn string) {

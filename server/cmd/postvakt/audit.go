@@ -14,14 +14,17 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/postvakt/postvakt/server"
 	pvhttp "github.com/postvakt/postvakt/server/http"
 	"github.com/postvakt/postvakt/shared/audit"
+	"github.com/postvakt/postvakt/shared/rules"
 )
 
 func init() {
-	commands["audit"] = command{usage: "verify the audit log or an export against signed checkpoints; export it (audit verify|export)", run: runAudit}
+	commands["audit"] = command{usage: "verify the audit log or an export against signed checkpoints; export it; prune old contents (audit verify|export|prune)", run: runAudit}
 }
 
 func runAudit(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -31,15 +34,23 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 			return runAuditVerify(ctx, args[1:], getenv, stdin, stdout, stderr)
 		case "export":
 			return runAuditExport(ctx, args[1:], getenv, stdout, stderr)
+		case "prune":
+			return runAuditPrune(ctx, args[1:], getenv, stdout, stderr, time.Now())
 		}
 	}
 	fmt.Fprintln(stderr, joinLines(
-		"usage: postvakt audit verify [--data DIR] [--checkpoints FILE] [--pubkey KEY] [EXPORT.jsonl]",
-		"       postvakt audit export [--data DIR] [--format jsonl|csv] [--checkpoints FILE]",
+		"usage: postvakt audit verify [--data DIR] [--db DB] [--checkpoints FILE] [--pubkey KEY] [EXPORT.jsonl]",
+		"       postvakt audit export [--data DIR] [--db DB] [--format jsonl|csv] [--checkpoints FILE]",
+		"       postvakt audit prune [--data DIR] [--db DB] [--before DATE] [--force]",
 		"",
-		"verify replays the log (the database in DIR, or a JSON Lines export; - is stdin)",
+		"verify replays the log (the database, or a JSON Lines export; - is stdin)",
 		"against the server's signed checkpoints and lists every edited, deleted or",
-		"reordered entry by position. It exits with status 1 when anything is wrong."))
+		"reordered entry by position. It exits with status 1 when anything is wrong.",
+		"",
+		"prune removes the contents (user, unit, host, findings, reason, text hash) of",
+		"entries received before the organisation's retention period, which is",
+		"retention_days in the published bundle's org section (default 365), or",
+		"before DATE; a DATE inside the period needs --force. The chain still verifies."))
 	return errUsage
 }
 
@@ -103,7 +114,7 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 		}
 	}
 	if *cpFile == "" || fs.NArg() == 0 {
-		d, _, err := sf.open(false)
+		d, _, err := sf.open(ctx, false)
 		if err != nil {
 			return err
 		}
@@ -158,7 +169,11 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 		fmt.Fprintf(stdout, "%s: NOT OK: %d fault(s) in %d entries (key %s)\n", what, len(rep.Faults), rep.Entries, audit.KeyID(pub))
 		return exitError(1)
 	}
-	fmt.Fprintf(stdout, "%s: ok: %d entries, %d signed checkpoints match (key %s)\n", what, rep.Entries, rep.Checkpoints, audit.KeyID(pub))
+	pruned := ""
+	if rep.Pruned > 0 {
+		pruned = fmt.Sprintf(" (%d with contents pruned after the retention period)", rep.Pruned)
+	}
+	fmt.Fprintf(stdout, "%s: ok: %d entries%s, %d signed checkpoints match (key %s)\n", what, rep.Entries, pruned, rep.Checkpoints, audit.KeyID(pub))
 	return nil
 }
 
@@ -177,7 +192,7 @@ func runAuditExport(ctx context.Context, args []string, getenv func(string) stri
 	if fs.NArg() > 0 || (*format != "jsonl" && *format != "csv") {
 		return errUsage
 	}
-	db, key, err := sf.open(false)
+	db, key, err := sf.open(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -207,6 +222,88 @@ func runAuditExport(ctx context.Context, args []string, getenv func(string) stri
 		if err := os.WriteFile(*cpFile, append(b, '\n'), 0o644); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// DefaultRetentionDays is the retention period of audit entry contents
+// when the published bundle's organisation section sets none.
+const DefaultRetentionDays = 365
+
+// retentionDays is the organisation's retention period: retention_days
+// of the published bundle's org section, or DefaultRetentionDays.
+func retentionDays(ctx context.Context, db store) (int, error) {
+	v, err := db.Published(ctx)
+	if server.ErrorCode(err) == server.ENOTFOUND {
+		return DefaultRetentionDays, nil
+	} else if err != nil {
+		return 0, err
+	}
+	b, err := rules.Parse(v.JSON)
+	if err != nil {
+		return 0, fmt.Errorf("the published bundle %s: %v", v.Version, err)
+	}
+	if b.Org.RetentionDays > 0 {
+		return b.Org.RetentionDays, nil
+	}
+	return DefaultRetentionDays, nil
+}
+
+func runAuditPrune(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, now time.Time) error {
+	fs := flag.NewFlagSet("audit prune", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sf := addStoreFlags(fs, getenv)
+	beforeFlag := fs.String("before", "", "prune entries received before `DATE` (YYYY-MM-DD, UTC; default: the start of the retention period)")
+	force := fs.Bool("force", false, "prune even when DATE is inside the organisation's retention period")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		return errUsage
+	}
+	db, _, err := sf.open(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	days, err := retentionDays(ctx, db)
+	if err != nil {
+		return err
+	}
+	y, m, d := now.UTC().Date()
+	cutoff := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -days)
+	before := cutoff
+	if *beforeFlag != "" {
+		if before, err = time.Parse(time.DateOnly, *beforeFlag); err != nil {
+			return fmt.Errorf("--before: %q is not a date (YYYY-MM-DD)", *beforeFlag)
+		}
+		if before.After(cutoff) && !*force {
+			return fmt.Errorf("%s is inside the organisation's retention period of %d days (entries received on or after %s are kept); pass --force to prune them anyway",
+				before.Format(time.DateOnly), days, cutoff.Format(time.DateOnly))
+		}
+	}
+	res, err := db.Prune(ctx, before)
+	if err != nil {
+		return err
+	}
+	if res.Pruned > 0 {
+		// Pruning is an admin action and is itself audited.
+		reason := fmt.Sprintf("Innholdet i %d oppføringer mottatt før %s er slettet (oppbevaringstid %d dager).", res.Pruned, before.Format(time.DateOnly), days)
+		if before.After(cutoff) {
+			reason = fmt.Sprintf("Innholdet i %d oppføringer mottatt før %s er slettet før oppbevaringstiden på %d dager var ute (--force).", res.Pruned, before.Format(time.DateOnly), days)
+		}
+		e := audit.Entry{ID: uuid.NewString(), User: "postvakt", Platform: "server", At: now.UTC().Format(time.RFC3339),
+			Action: audit.ActionAuditPruned, Findings: []audit.Finding{}, Reason: reason}
+		if _, err := db.Append(ctx, []audit.Entry{e}, now); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "pruned the contents of %d entries received before %s (retention %d days)\n", res.Pruned, before.Format(time.DateOnly), days)
+	if res.Kept > 0 {
+		fmt.Fprintf(stdout, "kept %d older entries whole: they were stored before content digests, so their hash covers their contents\n", res.Kept)
 	}
 	return nil
 }

@@ -20,7 +20,7 @@ import (
 
 	"github.com/postvakt/postvakt/server"
 	pvhttp "github.com/postvakt/postvakt/server/http"
-	"github.com/postvakt/postvakt/server/sqlite"
+	"github.com/postvakt/postvakt/server/postgres"
 	"github.com/postvakt/postvakt/shared/rules"
 )
 
@@ -33,50 +33,6 @@ func envOr(getenv func(string) string, key, def string) string {
 		return v
 	}
 	return def
-}
-
-// storeFlags are the flags every command that opens the store shares.
-type storeFlags struct {
-	data *string
-	db   *string
-}
-
-func addStoreFlags(fs *flag.FlagSet, getenv func(string) string) storeFlags {
-	return storeFlags{
-		data: fs.String("data", envOr(getenv, "POSTVAKT_DATA", "./data"), "data `DIR`: the database and the server's keys ($POSTVAKT_DATA)"),
-		db:   fs.String("db", getenv("POSTVAKT_DB"), "database: an SQLite `FILE` (default DIR/postvakt.db) or postgres://… ($POSTVAKT_DB)"),
-	}
-}
-
-// open opens the data directory's store. With create, the directory, the
-// database and the audit checkpoint key are made on first use; without,
-// a missing database is an error (verifying a log that is not there must
-// not create an empty one).
-func (sf storeFlags) open(create bool) (*sqlite.DB, ed25519.PrivateKey, error) {
-	path := *sf.db
-	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
-		return nil, nil, errors.New("the PostgreSQL store is not built yet (issue 6); use SQLite")
-	}
-	if path == "" {
-		path = filepath.Join(*sf.data, "postvakt.db")
-	}
-	if !create {
-		if _, err := os.Stat(path); err != nil {
-			return nil, nil, fmt.Errorf("no database at %s (set --data or --db)", path)
-		}
-	} else if err := os.MkdirAll(*sf.data, 0o700); err != nil {
-		return nil, nil, err
-	}
-	key, err := loadAuditKey(*sf.data, create)
-	if err != nil {
-		return nil, nil, err
-	}
-	db := sqlite.NewDB(path)
-	db.Signer = key
-	if err := db.Open(); err != nil {
-		return nil, nil, err
-	}
-	return db, key, nil
 }
 
 // AuditKeyFile holds the ed25519 seed that signs audit checkpoints, and
@@ -157,7 +113,7 @@ func loadJWTKeys(dir string, rotate bool, now time.Time) (*pvhttp.Keys, error) {
 
 // seedBuiltin publishes the built-in bundle when nothing was ever
 // published, so that a new server serves rules at once.
-func seedBuiltin(ctx context.Context, db *sqlite.DB, now time.Time) error {
+func seedBuiltin(ctx context.Context, db store, now time.Time) error {
 	if _, err := db.Published(ctx); server.ErrorCode(err) != server.ENOTFOUND {
 		return err
 	}
@@ -213,11 +169,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	db, key, err := sf.open(true)
+	db, key, err := sf.open(ctx, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	var fanout server.Fanout
+	if pg, ok := db.(*postgres.DB); ok {
+		// Several processes may share the database: events go through it.
+		pg.Logger = logger
+		fanout = pg
+	}
 	now := time.Now
 	if err := seedBuiltin(ctx, db, now()); err != nil {
 		return fmt.Errorf("publish the built-in bundle: %w", err)
@@ -236,6 +198,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Heartbeat:      *heartbeat,
 		SecureCookies:  *secure,
 		TrustedProxies: proxies,
+		Fanout:         fanout,
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

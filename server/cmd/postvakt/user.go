@@ -25,7 +25,7 @@ const MinPasswordLen = 10
 func runUser(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	usage := func() error {
 		fmt.Fprintln(stderr, joinLines(
-			"usage: postvakt user add NAME --role ROLE[,ROLE...] [--unit UNIT] --password-stdin [--data DIR]",
+			"usage: postvakt user add NAME --role ROLE[,ROLE...] [--unit UNIT] --password-stdin [--data DIR] [--db DB]",
 			"",
 			"Roles: staff, admin, compliance (one user may have several; --role may repeat).",
 			"The password is the first line of stdin, never an argument."))
@@ -91,7 +91,7 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	db, _, err := sf.open(true)
+	db, _, err := sf.open(ctx, true)
 	if err != nil {
 		return err
 	}
