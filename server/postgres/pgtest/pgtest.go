@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -77,4 +78,36 @@ func Exec(dsn, q string) error {
 	defer conn.Close(ctx)
 	_, err = conn.Exec(ctx, q)
 	return err
+}
+
+// QueryRow runs q on a connection of its own to dsn and scans one row.
+func QueryRow(dsn, q string, dest ...any) error {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	return conn.QueryRow(ctx, q).Scan(dest...)
+}
+
+// WaitForListeners waits up to 10 s until n event listeners
+// (server/postgres's) listen on dsn's schema.
+func WaitForListeners(tb testing.TB, dsn string, n int) {
+	tb.Helper()
+	for i := 0; ; i++ {
+		var got int
+		err := QueryRow(dsn, `SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = 'postvakt-listener'
+			AND query = 'LISTEN "postvakt:`+SchemaOf(dsn)+`"'`, &got)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if got >= n {
+			return
+		}
+		if i == 200 {
+			tb.Fatalf("%d of %d event listeners connected within 10 s", got, n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
