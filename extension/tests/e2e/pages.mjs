@@ -27,7 +27,8 @@ test('popup: status, rules version and queue with no server; accessible', async 
   await page.locator('#status', { hasText: 'Sjekken er klar' }).waitFor();
   assert.match(await page.locator('#version').innerText(), /\S/);
   assert.equal(await page.locator('#queue').innerText(), '0');
-  assert.match(await page.locator('#server').innerText(), /innebygde reglene/);
+  assert.match(await page.locator('#who').innerText(), /innebygde reglene/);
+  assert.equal(await page.locator('#login').isHidden(), true, 'a sign-in form with no server to sign in to');
   assert.match(await page.locator('#site').innerText(), /på for dette nettstedet: www\.facebook\.com/);
   assert.deepEqual(await axeViolations(page), []);
   assert.deepEqual(problems, []);
