@@ -24,8 +24,8 @@ import { localRead, localWrite, managedRead, settings, saveSettings } from '../l
 import { buildEntry } from '../lib/audit.js';
 import { Store } from '../lib/queue.js';
 import { Client, AuthRequired, HTTPError, NetworkError, serverOrigin } from '../lib/client.js';
+import { sendQueue } from '../lib/sender.js';
 
-const BATCH = 100;
 const SYNC_PERIOD_MIN = 5;     // minutes between timed revalidations, plus up to 2 of jitter
 const FOCUS_THROTTLE_MS = 30_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -104,29 +104,17 @@ function flush() {
     do {
       flushAgain = false;
       try {
-        for (;;) {
-          const batch = await store.batch(BATCH);
-          if (!batch.length) break;
-          const res = await client.request('/api/v1/audit', {
-            method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ entries: batch }),
-          });
-          if (!res.ok) throw new HTTPError(res.status, `HTTP${res.status}`, `the server answered ${res.status}`);
-          /** @type {any} */
-          let body;
-          try { body = await res.json(); } catch { throw new HTTPError(502, 'EBADRESPONSE', 'the server did not answer with JSON'); }
-          if (!body || typeof body.accepted !== 'number') throw new HTTPError(502, 'EBADRESPONSE', 'the server sent no receipt');
-          // Accepted, duplicate (sent before, the answer lost) or rejected
-          // (invalid for good): the server has answered for every one.
-          await store.remove(batch.map((e) => e.id));
-          const rejected = Array.isArray(body.rejected) ? body.rejected.length : 0;
+        await sendQueue(store, client, async (r) => {
           const { sync = {} } = await localRead('sync');
           await noteSync({
-            auditAt: Date.now(), auditError: '', sent: (sync.sent || 0) + body.accepted,
-            duplicates: (sync.duplicates || 0) + (body.duplicates || 0), rejected: (sync.rejected || 0) + rejected,
+            auditAt: Date.now(), auditError: '', sent: (sync.sent || 0) + r.accepted,
+            duplicates: (sync.duplicates || 0) + r.duplicates, rejected: (sync.rejected || 0) + r.rejected,
           });
-          if (rejected) console.warn(`postvakt: the server rejected ${rejected} audit entries`);
-        }
+          if (r.rejected) console.warn(`postvakt: the server rejected ${r.rejected} audit entries`);
+        });
         backoffMs = 0;
+        const { sync = {} } = await localRead('sync');
+        if (sync.auditError) await noteSync({ auditError: '' });
       } catch (e) {
         if (e instanceof AuthRequired) {
           // Kept until the user signs in again.
