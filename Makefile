@@ -84,8 +84,9 @@ bench: bench-go bench-server
 bench-go:
 	$(GO) test -run='^$$' -bench=. -benchmem ./shared/...
 
-# Audit ingest (entries/s, batches of 100) and GET /bundle with
-# If-None-Match (req/s), through HTTP on a temporary SQLite database.
+# Audit ingest (entries/s, batches of 100) on a temporary SQLite
+# database and, when POSTVAKT_TEST_POSTGRES names one, on PostgreSQL (a
+# fresh schema); GET /bundle with If-None-Match (req/s). All through HTTP.
 bench-server:
 	$(GO) test -run='^$$' -bench=. -benchmem ./server/...
 

@@ -11,9 +11,14 @@ import (
 
 // BenchmarkAuditIngest posts batches of 100 new entries, as extensions
 // send them, through the whole stack: HTTP, JWT, sanitising, the hash
-// chain, a signed checkpoint per batch and an SQLite commit.
+// chain, a signed checkpoint per batch and a commit, on SQLite and on
+// PostgreSQL (skipped unless POSTVAKT_TEST_POSTGRES is set).
 func BenchmarkAuditIngest(b *testing.B) {
-	e := newEnv(b)
+	b.Run("sqlite", func(b *testing.B) { benchIngest(b, newEnv(b)) })
+	b.Run("postgres", func(b *testing.B) { benchIngest(b, newPostgresEnv(b)) })
+}
+
+func benchIngest(b *testing.B, e *env) {
 	token := e.login("staff").AccessToken
 	const batch = 100
 	bodies := make([][]byte, 0, 64)

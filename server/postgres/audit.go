@@ -57,30 +57,33 @@ func (db *DB) Append(ctx context.Context, entries []audit.Entry, now time.Time) 
 	}
 	defer tx.Rollback(ctx)
 
-	var seq int64
-	var head string
-	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&seq, &head); err != nil {
-		return res, err
-	}
+	// One round trip: lock the head, then read which ids are stored.
+	// The lookup must use the unique index on id; on a young table whose
+	// statistics are stale the planner scans the whole table instead,
+	// which grows with the log until autovacuum analyzes it.
 	ids := make([]string, len(entries))
 	for i := range entries {
 		ids[i] = noNUL(entries[i].ID)
 	}
+	var seq int64
+	var head string
 	seen := make(map[string]bool, len(entries))
-	rows, err := tx.Query(ctx, `SELECT id FROM audit WHERE id = ANY($1)`, ids)
-	if err != nil {
-		return res, err
-	}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return res, err
+	batch := &pgx.Batch{}
+	batch.Queue(`SET LOCAL enable_seqscan = off`)
+	batch.Queue(`SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&seq, &head)
+	})
+	batch.Queue(`SELECT id FROM audit WHERE id = ANY($1)`, ids).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			seen[id] = true
 		}
-		seen[id] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return rows.Err()
+	})
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return res, err
 	}
 
@@ -113,12 +116,12 @@ func (db *DB) Append(ctx context.Context, entries []audit.Entry, now time.Time) 
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit"}, auditCopyCols, pgx.CopyFromRows(copyRows)); err != nil {
 		return res, err
 	}
-	if _, err := tx.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, seq, head); err != nil {
-		return res, err
-	}
 	cp := audit.SignCheckpoint(db.Signer, seq, head, received)
-	if _, err := tx.Exec(ctx, `INSERT INTO checkpoints (size, hash, time, key_id, sig) VALUES ($1, $2, $3, $4, $5)`,
-		cp.Size, cp.Hash, cp.Time, cp.KeyID, cp.Sig); err != nil {
+	batch = &pgx.Batch{}
+	batch.Queue(`UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, seq, head)
+	batch.Queue(`INSERT INTO checkpoints (size, hash, time, key_id, sig) VALUES ($1, $2, $3, $4, $5)`,
+		cp.Size, cp.Hash, cp.Time, cp.KeyID, cp.Sig)
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return res, err
 	}
 	return res, tx.Commit(ctx)
