@@ -54,7 +54,11 @@
 //	GET  /audit/export          compliance. format=jsonl (default) or csv, same filters; JSON Lines
 //	                            of audit.Record in log order, which `postvakt audit verify` checks.
 //	GET  /audit/checkpoints     compliance. {"key_id","public_key","checkpoints": [audit.Checkpoint]}.
-//	GET  /audit/verify          compliance. audit.Report: {"ok","entries","size","checkpoints","faults": [{"kind","position","to"?,"message"}]}.
+//	GET  /audit/verify          compliance. audit.Report: {"ok","entries","size","checkpoints","pruned","faults": [{"kind","position","to"?,"message"}]}.
+//
+// A record whose contents were pruned after the retention period (`postvakt
+// audit prune`) has "pruned": true and keeps only seq, id, at, action,
+// received, digest, prev and hash; it verifies by its stored digest.
 //
 // Outside the API: /healthz, /readyz, /metrics (Prometheus text), and the
 // pages under /login, /admin and /compliance.
