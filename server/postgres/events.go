@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // maxPayload keeps a notification under PostgreSQL's limit of 8000 bytes.
@@ -23,9 +24,19 @@ func (db *DB) Notify(ctx context.Context, name string, data []byte) error {
 	return err
 }
 
-// ListenerName is the application_name of the listener's connection, so
-// that it can be found in pg_stat_activity.
+// ListenerName is the prefix of the application_name of the listener's
+// connection, so that it can be found in pg_stat_activity; see
+// ListenerApp.
 const ListenerName = "postvakt-listener"
+
+// ListenerApp is the application_name of the listeners on schema.
+func ListenerApp(schema string) string {
+	a := ListenerName + " " + schema
+	if len(a) > 63 {
+		a = a[:63]
+	}
+	return a
+}
 
 // Listen delivers every notification on the schema's channel until ctx
 // ends; see server.Fanout. It holds one connection of its own (not from
@@ -57,7 +68,7 @@ func (db *DB) Listen(ctx context.Context, deliver func(name string, data []byte)
 
 func (db *DB) listen(ctx context.Context, deliver func(name string, data []byte), listening func()) error {
 	cfg := db.pool.Config().ConnConfig.Copy()
-	cfg.RuntimeParams["application_name"] = ListenerName
+	cfg.RuntimeParams["application_name"] = ListenerApp(db.schema)
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return err
@@ -67,8 +78,27 @@ func (db *DB) listen(ctx context.Context, deliver func(name string, data []byte)
 		return err
 	}
 	listening()
+	every := db.ListenPing
+	if every <= 0 {
+		every = 30 * time.Second
+	}
 	for {
-		n, err := conn.WaitForNotification(ctx)
+		// A connection lost without a FIN is noticed only by writing to
+		// it, so the wait ends every so often for a ping
+		// (https://github.com/jackc/pgx/issues/1831); a timeout leaves
+		// the connection usable.
+		wctx, cancel := context.WithTimeout(ctx, every)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		if err != nil && ctx.Err() == nil && pgconn.Timeout(err) {
+			pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			err = conn.Ping(pctx)
+			cancel()
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		if err != nil {
 			return err
 		}

@@ -59,8 +59,12 @@ type DB struct {
 	Logger *slog.Logger
 	// MaxConns caps the pool (default: pgxpool's, max(4, CPUs)).
 	MaxConns int32
+	// ListenPing is how long the event listener waits in silence before
+	// it pings its connection (default 30 s).
+	ListenPing time.Duration
 
 	pool    *pgxpool.Pool
+	schema  string
 	channel string
 }
 
@@ -98,7 +102,7 @@ func (db *DB) Open(ctx context.Context) error {
 		db.pool.Close()
 		return fmt.Errorf("postgres: %w", err)
 	}
-	db.channel = channelName(schema)
+	db.schema, db.channel = schema, channelName(schema)
 	return nil
 }
 

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/postvakt/postvakt/server"
 	"github.com/postvakt/postvakt/server/postgres"
 	"github.com/postvakt/postvakt/server/postgres/pgtest"
@@ -156,12 +155,13 @@ func TestTamper(t *testing.T) {
 // TestFanout checks that a notification from one store reaches the
 // listeners of others on the same schema, and not those of another
 // schema, and that a listener whose connection is killed reconnects and
-// resyncs.
+// resyncs; b's listener pings its connection between events.
 func TestFanout(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dsn := MustSchema(t)
 	a, b := mustOpen(t, dsn), mustOpen(t, dsn)
+	b.ListenPing = 20 * time.Millisecond // pings between the events below
 	other := MustOpenDB(t)
 
 	type got struct{ name, data string }
@@ -184,7 +184,8 @@ func TestFanout(t *testing.T) {
 		}
 	}
 	// The listener connects in the background; notify until it hears.
-	waitListening(t, b, dsn)
+	pgtest.WaitForListeners(t, dsn, 1)
+	waitForPing(t, dsn) // the listener must still hear after pinging
 	if err := a.Notify(ctx, "bundle", []byte(`{"version":"v2","etag":"\"e2\""}`)); err != nil {
 		t.Fatal(err)
 	}
@@ -200,8 +201,7 @@ func TestFanout(t *testing.T) {
 	}
 
 	// Kill the listener's connection; it comes back and resyncs.
-	if err := exec(t, dsn, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-		WHERE application_name = '`+postgres.ListenerName+`' AND pid <> pg_backend_pid() AND query ILIKE 'LISTEN "postvakt:`+schemaOf(t, dsn)+`"%'`); err != nil {
+	if err := exec(t, dsn, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '`+postgres.ListenerApp(schemaOf(t, dsn))+`'`); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -217,26 +217,21 @@ func TestFanout(t *testing.T) {
 
 func schemaOf(t *testing.T, dsn string) string { return pgtest.SchemaOf(dsn) }
 
-// waitListening waits until a listener of dsn's schema is connected.
-func waitListening(t *testing.T, db *postgres.DB, dsn string) {
+// waitForPing waits until the listener of dsn's schema has pinged its
+// connection.
+func waitForPing(t *testing.T, dsn string) {
 	t.Helper()
-	conn, err := pgx.Connect(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
 	for i := 0; ; i++ {
 		var n int
-		err := conn.QueryRow(context.Background(), `SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = $1 AND query ILIKE $2`,
-			postgres.ListenerName, `LISTEN "postvakt:`+schemaOf(t, dsn)+`"%`).Scan(&n)
-		if err != nil {
+		if err := pgtest.QueryRow(dsn, `SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = '`+
+			postgres.ListenerApp(schemaOf(t, dsn))+`' AND query = '-- ping'`, &n); err != nil {
 			t.Fatal(err)
 		}
 		if n > 0 {
 			return
 		}
 		if i == 200 {
-			t.Fatal("no listener connected within 10 s")
+			t.Fatal("the listener did not ping within 10 s")
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
