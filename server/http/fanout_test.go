@@ -25,12 +25,14 @@ type hub struct {
 type hubMember struct {
 	h  *hub
 	ch chan [2]string
+	// reconnect makes Listen act as after a lost connection: resync.
+	reconnect chan struct{}
 }
 
 func (h *hub) member() *hubMember {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	m := &hubMember{h: h, ch: make(chan [2]string, 16)}
+	m := &hubMember{h: h, ch: make(chan [2]string, 16), reconnect: make(chan struct{})}
 	h.members = append(h.members, m.ch)
 	return m
 }
@@ -51,6 +53,8 @@ func (m *hubMember) Listen(ctx context.Context, deliver func(string, []byte), re
 		select {
 		case <-ctx.Done():
 			return
+		case <-m.reconnect:
+			resync()
 		case ev := <-m.ch:
 			if ev[1] == "" {
 				deliver(ev[0], nil)
@@ -167,3 +171,44 @@ func TestFanout(t *testing.T) {
 }
 
 func jsonString(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+// TestFanoutResync checks what a server does when its fan-out reconnects
+// after missing events (here: changes written to the store behind its
+// back): it drops its cached bundle and tells its streams the current
+// version and crisis state.
+func TestFanoutResync(t *testing.T) {
+	m := (&hub{}).member()
+	e := newEnvWith(t, func(c *pvhttp.Config) { c.Fanout = m })
+	staff := e.login("staff").AccessToken
+	if r := e.do("GET", "/api/v1/bundle", staff, nil); r.Header.Get("X-Postvakt-Version") != "t-1" {
+		t.Fatalf("serves %q, want t-1", r.Header.Get("X-Postvakt-Version"))
+	}
+	events := sse(t, e.URL, staff)
+	nextSSE(t, events, "hello ")
+
+	ctx := context.Background()
+	v, _, err := pvhttp.PrepareBundle(testBundle(t, "t-3"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.CreatedBy, v.CreatedAt = "test", t0
+	if err := e.DB.CreateBundle(ctx, v); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.DB.Publish(ctx, server.Publication{Version: "t-3", PublishedBy: "test", PublishedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.DB.SetCrisis(ctx, server.Crisis{Active: true, Message: "Storm", Team: []string{}, UpdatedBy: "adm", UpdatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	m.reconnect <- struct{}{}
+	if got, want := nextSSE(t, events, "bundle "), `bundle {"version":"t-3","etag":`+jsonString(v.ETag)+`}`; got != want {
+		t.Errorf("after a resync: %s, want %s", got, want)
+	}
+	if got := nextSSE(t, events, "crisis "); !strings.Contains(got, `"active":true`) {
+		t.Errorf("after a resync: %s, want crisis on", got)
+	}
+	if r := e.do("GET", "/api/v1/bundle", staff, nil); r.Header.Get("X-Postvakt-Version") != "t-3" {
+		t.Errorf("serves %q after a resync, want t-3", r.Header.Get("X-Postvakt-Version"))
+	}
+}
