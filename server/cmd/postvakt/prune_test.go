@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -82,6 +84,20 @@ func TestAuditPrune(t *testing.T) {
 			if err := run(ctx, append([]string{"audit", "verify"}, flags...), serveNoEnv, nil, &out, &out); err != nil ||
 				!strings.Contains(out.String(), "ok: 7 entries (6 with contents pruned") {
 				t.Errorf("audit verify after pruning: %v\n%s", err, out.String())
+			}
+			// An export verifies too, and carries nothing of the pruned contents.
+			cp := filepath.Join(t.TempDir(), "cp.json")
+			var export bytes.Buffer
+			if err := run(ctx, append([]string{"audit", "export", "--checkpoints", cp}, flags...), serveNoEnv, nil, &export, io.Discard); err != nil {
+				t.Fatal(err)
+			}
+			if n := strings.Count(export.String(), "Godkjent av leder"); n != 0 {
+				t.Errorf("the export holds %d pruned reasons", n)
+			}
+			out.Reset()
+			if err := run(ctx, []string{"audit", "verify", "--checkpoints", cp, "-"}, serveNoEnv, &export, &out, &out); err != nil ||
+				!strings.Contains(out.String(), "ok: 7 entries (6 with contents pruned") {
+				t.Errorf("audit verify of the export: %v\n%s", err, out.String())
 			}
 		})
 	}
