@@ -1,6 +1,6 @@
 // Package server holds Postvakt's server-side domain: users, rule-bundle
 // versions, crisis state and the audit log, the store interfaces that
-// server/sqlite (and later server/postgres) implement, and the one error
+// server/sqlite and server/postgres implement, and the one error
 // vocabulary that every layer speaks. Packages below server depend on it;
 // it depends on none of them.
 package server

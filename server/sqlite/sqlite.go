@@ -7,7 +7,8 @@
 // read and extended in one serial transaction) and a few read-only
 // connections that readers use concurrently. Migrations are embedded and
 // applied in order on Open. The audit table refuses UPDATE and DELETE by
-// trigger; tamper evidence does not depend on that (see shared/audit).
+// trigger, except the update that prunes a record's contents; tamper
+// evidence does not depend on that (see shared/audit).
 package sqlite
 
 import (

@@ -7,8 +7,11 @@
 // that a published post can later be matched to its entry.
 //
 // The server appends entries to a hash chain: each Record commits to its
-// predecessor's hash (see Hash), and the server signs Checkpoints of the
-// chain's head with ed25519. A Verifier replays a log (from the database or
+// predecessor's hash and to a digest of its entry (see Hash), and the
+// server signs Checkpoints of the chain's head with ed25519. Because the
+// hash covers the digest rather than the entry, the contents of records
+// older than the retention period can be removed (Record.Prune) while the
+// chain still verifies. A Verifier replays a log (from the database or
 // from an export) against the signed checkpoints and reports every edited,
 // deleted or reordered record by its position. The package is pure Go: no
 // I/O, no clock reads.
