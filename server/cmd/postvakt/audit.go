@@ -217,6 +217,9 @@ func runAuditExport(ctx context.Context, args []string, getenv func(string) stri
 		if err != nil {
 			return err
 		}
+		if key == nil {
+			return fmt.Errorf("--checkpoints: no audit key in %s to name the public key with", *sf.data)
+		}
 		pub := key.Public().(ed25519.PublicKey)
 		b, _ := json.MarshalIndent(pvhttp.Checkpoints{KeyID: audit.KeyID(pub), PublicKey: base64.StdEncoding.EncodeToString(pub), Checkpoints: cps}, "", "  ")
 		if err := os.WriteFile(*cpFile, append(b, '\n'), 0o644); err != nil {
@@ -264,11 +267,14 @@ func runAuditPrune(ctx context.Context, args []string, getenv func(string) strin
 	if fs.NArg() > 0 {
 		return errUsage
 	}
-	db, _, err := sf.open(ctx, false)
+	db, key, err := sf.open(ctx, false)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if key == nil {
+		return fmt.Errorf("no audit key in %s: a prune is recorded in the log, which needs the server's key (set --data)", *sf.data)
+	}
 	days, err := retentionDays(ctx, db)
 	if err != nil {
 		return err

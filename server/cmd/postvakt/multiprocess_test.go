@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -190,6 +191,12 @@ func TestMultiProcess(t *testing.T) {
 	if err := run(context.Background(), append([]string{"audit", "verify"}, flags...), serveNoEnv, nil, &out, &out); err != nil ||
 		!strings.Contains(out.String(), fmt.Sprintf("ok: %d entries", 2*perProcess+3)) {
 		t.Errorf("audit verify --db: %v\n%s", err, out.String())
+	}
+	// And from a machine that holds only the public key.
+	out.Reset()
+	if err := run(context.Background(), []string{"audit", "verify", "--db", dsn, "--data", t.TempDir(), "--pubkey", filepath.Join(data, AuditPubFile)},
+		serveNoEnv, nil, &out, &out); err != nil || !strings.Contains(out.String(), fmt.Sprintf("ok: %d entries", 2*perProcess+3)) {
+		t.Errorf("audit verify --db --pubkey without the data directory: %v\n%s", err, out.String())
 	}
 	var ids int
 	if err := pgtest.QueryRow(dsn, `SELECT COUNT(DISTINCT id) FROM audit`, &ids); err != nil || ids != 2*perProcess+3 {

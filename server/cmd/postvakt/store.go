@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -48,7 +49,7 @@ func addStoreFlags(fs *flag.FlagSet, getenv func(string) string) storeFlags {
 // With create, the directory, an SQLite database and the audit
 // checkpoint key are made on first use; without, a missing SQLite
 // database is an error (verifying a log that is not there must not
-// create an empty one).
+// create an empty one), and a missing key gives a nil key.
 func (sf storeFlags) open(ctx context.Context, create bool) (store, ed25519.PrivateKey, error) {
 	path := *sf.db
 	pg := postgres.IsDSN(path)
@@ -65,6 +66,11 @@ func (sf storeFlags) open(ctx context.Context, create bool) (store, ed25519.Priv
 		}
 	}
 	key, err := loadAuditKey(*sf.data, create)
+	if !create && errors.Is(err, os.ErrNotExist) {
+		// Reading a PostgreSQL log needs no key, and may be done from a
+		// machine that has none; commands that sign check for it.
+		key, err = nil, nil
+	}
 	if err != nil {
 		return nil, nil, err
 	}
