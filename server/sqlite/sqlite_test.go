@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -141,6 +142,10 @@ func TestLegacyRecords(t *testing.T) {
 	if _, err := db.Append(ctx, []audit.Entry{storetest.Entry(2, "kari", "published")}, storetest.T0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
+	// The migration fills in when the old records were received.
+	if res, err := db.Prune(ctx, storetest.T0); err != nil || res != (server.PruneResult{}) {
+		t.Errorf("Prune before the first record = %+v, %v; want nothing", res, err)
+	}
 	res, err := db.Prune(ctx, storetest.T0.Add(2*time.Hour))
 	if err != nil || res != (server.PruneResult{Pruned: 1, Kept: 1}) {
 		t.Errorf("Prune = %+v, %v; want 1 pruned, 1 kept", res, err)
@@ -148,6 +153,71 @@ func TestLegacyRecords(t *testing.T) {
 	rep, err := server.VerifyLog(ctx, db, storetest.Key.Public().(ed25519.PublicKey))
 	if err != nil || !rep.OK || rep.Pruned != 1 {
 		t.Errorf("VerifyLog = %+v, %v", rep, err)
+	}
+}
+
+// TestUpgrade opens a database made by the migrations before retention
+// (0001 and 0002) that holds version-1 records: 0003 keeps them
+// verifying, appends after it are version 2, and prune removes only
+// those.
+func TestUpgrade(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "postvakt.db")
+	old, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Exec(`CREATE TABLE migrations (name TEXT PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"migration/0001_init.sql", "migration/0002_dropped.sql"} {
+		q, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := old.Exec(string(q)); err != nil {
+			t.Fatal(err)
+		}
+		old.Exec(`INSERT INTO migrations (name) VALUES (?)`, name)
+	}
+	prev := audit.GenesisHash
+	for i := 1; i <= 2; i++ {
+		r := audit.Record{Seq: int64(i), Entry: storetest.Entry(i, "kari", "overridden", "pii.phone"), Received: storetest.T0.Add(time.Duration(i) * time.Second).Format(time.RFC3339Nano)}
+		r.Prev, r.Hash = prev, audit.Hash(prev, &r) // version 1, as appended before 0003
+		prev = r.Hash
+		if _, err := old.Exec(`INSERT INTO audit (seq, id, user, unit, platform, host, kind, at, at_unix, bundle, action,
+			findings, reason, archive, text_sha256, received, prev, hash) VALUES (?, ?, ?, ?, ?, '', '', ?, 0, ?, ?, ?, '', 0, '', ?, ?, ?)`,
+			r.Seq, r.ID, r.User, r.Unit, r.Platform, r.At, r.Bundle, r.Action, `[{"rule":"pii.phone","severity":"warn","excerpt":"9*****78"}]`, r.Received, r.Prev, r.Hash); err != nil {
+			t.Fatal(err)
+		}
+		cp := audit.SignCheckpoint(storetest.Key, r.Seq, r.Hash, r.Received)
+		old.Exec(`INSERT INTO checkpoints (size, hash, time, key_id, sig) VALUES (?, ?, ?, ?, ?)`, cp.Size, cp.Hash, cp.Time, cp.KeyID, cp.Sig)
+	}
+	old.Close()
+
+	db := sqlite.NewDB(path)
+	db.Signer = storetest.Key
+	if err := db.Open(); err != nil {
+		t.Fatalf("migrating: %v", err)
+	}
+	defer db.Close()
+	if _, err := db.Append(ctx, []audit.Entry{storetest.Entry(3, "kari", "published")}, storetest.T0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	// The migration fills in when the old records were received.
+	if res, err := db.Prune(ctx, storetest.T0); err != nil || res != (server.PruneResult{}) {
+		t.Errorf("Prune before the first record = %+v, %v; want nothing", res, err)
+	}
+	res, err := db.Prune(ctx, storetest.T0.Add(2*time.Hour))
+	if err != nil || res != (server.PruneResult{Pruned: 1, Kept: 2}) {
+		t.Errorf("Prune after the upgrade = %+v, %v; want 1 pruned (the new record), 2 kept", res, err)
+	}
+	rep, err := server.VerifyLog(ctx, db, storetest.Key.Public().(ed25519.PublicKey))
+	if err != nil || !rep.OK || rep.Entries != 3 || rep.Checkpoints != 3 || rep.Pruned != 1 {
+		t.Errorf("VerifyLog after the upgrade = %+v, %v", rep, err)
+	}
+	if _, err := sqlExec(path, `UPDATE audit SET reason = 'x' WHERE seq = 1`); err == nil {
+		t.Error("the upgraded audit table accepted an UPDATE")
 	}
 }
 
