@@ -51,6 +51,11 @@ type RuleStore interface {
 	// Publish makes version the published one; ENOTFOUND for an unknown
 	// version.
 	Publish(ctx context.Context, p Publication) error
+	// PublishFirst publishes p only if no version was ever published, and
+	// reports whether it did. It is atomic across server processes, so
+	// that several processes starting together on an empty database
+	// publish the built-in bundle once.
+	PublishFirst(ctx context.Context, p Publication) (bool, error)
 	// Published returns the published version, or ENOTFOUND if none was
 	// ever published.
 	Published(ctx context.Context) (*BundleVersion, error)

@@ -52,6 +52,7 @@ type RuleStore struct {
 	FindBundleFn   func(ctx context.Context, version string) (*server.BundleVersion, error)
 	ListBundlesFn  func(ctx context.Context) ([]*server.BundleVersion, error)
 	PublishFn      func(ctx context.Context, p server.Publication) error
+	PublishFirstFn func(ctx context.Context, p server.Publication) (bool, error)
 	PublishedFn    func(ctx context.Context) (*server.BundleVersion, error)
 	PublicationsFn func(ctx context.Context) ([]server.Publication, error)
 	CrisisFn       func(ctx context.Context) (server.Crisis, error)
@@ -69,6 +70,9 @@ func (s *RuleStore) ListBundles(ctx context.Context) ([]*server.BundleVersion, e
 }
 func (s *RuleStore) Publish(ctx context.Context, p server.Publication) error {
 	return s.PublishFn(ctx, p)
+}
+func (s *RuleStore) PublishFirst(ctx context.Context, p server.Publication) (bool, error) {
+	return s.PublishFirstFn(ctx, p)
 }
 func (s *RuleStore) Published(ctx context.Context) (*server.BundleVersion, error) {
 	return s.PublishedFn(ctx)

@@ -76,6 +76,37 @@ func (db *DB) Publish(ctx context.Context, p server.Publication) error {
 	return err
 }
 
+// firstPublishLock is the advisory lock key that serialises PublishFirst
+// across processes ("pvfirst" in ASCII).
+const firstPublishLock = 0x7076666972737400
+
+// PublishFirst publishes p if nothing was ever published; an advisory
+// lock makes the check and the insert atomic across processes.
+func (db *DB) PublishFirst(ctx context.Context, p server.Publication) (bool, error) {
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(firstPublishLock)); err != nil {
+		return false, err
+	}
+	var any bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM publications)`).Scan(&any); err != nil || any {
+		return false, err
+	}
+	_, err = tx.Exec(ctx,
+		`INSERT INTO publications (version, published_by, published_at, rollback) VALUES ($1, $2, $3, $4)`,
+		p.Version, p.PublishedBy, p.PublishedAt, p.Rollback)
+	if isCode(err, codeForeignKey) {
+		return false, server.Errorf(server.ENOTFOUND, "No such bundle version.")
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, tx.Commit(ctx)
+}
+
 // Published returns the newest publication's version with its JSON.
 func (db *DB) Published(ctx context.Context) (*server.BundleVersion, error) {
 	v, err := scanBundle(db.pool.QueryRow(ctx,

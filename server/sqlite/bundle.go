@@ -88,6 +88,31 @@ func (db *DB) Publish(ctx context.Context, p server.Publication) error {
 	return tx.Commit()
 }
 
+// PublishFirst publishes p if nothing was ever published. SQLite has one
+// writer, so the check and the insert in one transaction are atomic.
+func (db *DB) PublishFirst(ctx context.Context, p server.Publication) (bool, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM publications`).Scan(&n); err != nil || n > 0 {
+		return false, err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM bundles WHERE version = ?`, p.Version).Scan(&n); err != nil {
+		return false, err
+	} else if n == 0 {
+		return false, server.Errorf(server.ENOTFOUND, "No such bundle version.")
+	}
+	if _, err := tx.ExecContext(ctx,
+		`INSERT INTO publications (version, published_by, published_at, rollback) VALUES (?, ?, ?, ?)`,
+		p.Version, p.PublishedBy, fmtTime(p.PublishedAt), p.Rollback); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
+}
+
 // Published returns the newest publication's version with its JSON.
 func (db *DB) Published(ctx context.Context) (*server.BundleVersion, error) {
 	v, err := scanBundle(db.read.QueryRowContext(ctx,

@@ -106,7 +106,38 @@ func testBundles(t *testing.T, s Store) {
 	}
 	wantCode(t, "CreateBundle again", s.CreateBundle(ctx, &server.BundleVersion{Version: "v1", JSON: []byte("{}"), ETag: `"x"`, CreatedBy: "kari", CreatedAt: T0}), server.ECONFLICT)
 	wantCode(t, "Publish unknown", s.Publish(ctx, server.Publication{Version: "v9", PublishedBy: "kari", PublishedAt: T0}), server.ENOTFOUND)
-	wantCode(t, "Publish v2", s.Publish(ctx, server.Publication{Version: "v2", PublishedBy: "kari", PublishedAt: T0.Add(time.Hour)}), "")
+	_, err = s.PublishFirst(ctx, server.Publication{Version: "v9", PublishedBy: "kari", PublishedAt: T0})
+	wantCode(t, "PublishFirst unknown", err, server.ENOTFOUND)
+	// Eight processes starting together publish once. The reads first
+	// open the pool's connections, so that the eight really overlap.
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.ListBundles(ctx) }()
+	}
+	wg.Wait()
+	var mu sync.Mutex
+	firsts := 0
+	start := make(chan struct{})
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			ok, err := s.PublishFirst(ctx, server.Publication{Version: "v2", PublishedBy: "kari", PublishedAt: T0.Add(time.Hour)})
+			wantCode(t, "PublishFirst v2", err, "")
+			if ok {
+				mu.Lock()
+				firsts++
+				mu.Unlock()
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if firsts != 1 {
+		t.Errorf("PublishFirst published %d times, want once", firsts)
+	}
 	p, err := s.Published(ctx)
 	wantCode(t, "Published", err, "")
 	if p.Version != "v2" || string(p.JSON) != `{"version":"v2"}` || p.ETag != `"v2"` || !p.PublishedAt.Equal(T0.Add(time.Hour)) {
