@@ -246,6 +246,7 @@ test('sign in from the popup: a wrong password is refused, then the user sees wh
   await page.fill('#password', 'feil-passord');
   await page.click('#login-button');
   await page.locator('#login-error').filter({ hasText: 'Feil brukernavn eller passord' }).waitFor();
+  assert.deepEqual(await axeViolations(page), []);
   await page.fill('#password', PASSWORD);
   await page.click('#login-button');
   await page.locator('#who').filter({ hasText: `Logget inn som kari på ${proxyURL}` }).waitFor();
@@ -378,6 +379,7 @@ test('an expired session asks the user to sign in again and loses no queued entr
   assert.equal(await page.locator('#queue').innerText(), '1');
   assert.equal(await page.locator('#username').inputValue(), 'kari');
   await page.screenshot({ path: path.join(shots, 'popup-expired.png') });
+  assert.deepEqual(await axeViolations(page), []);
   assert.equal((await kariPublished()).length, before);
 
   await page.fill('#password', PASSWORD);
