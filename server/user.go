@@ -58,3 +58,17 @@ type UserStore interface {
 	// RevokeFamily revokes every token of a family.
 	RevokeFamily(ctx context.Context, family string) error
 }
+
+// LoginLimiter counts failed sign-ins per key (a user name, an address) in
+// fixed windows. The server keeps one in memory by default; a store that
+// several processes share implements it so the limit holds across them.
+// Keys may name a person or an address; an implementation that stores
+// them keeps only a hash and forgets expired windows.
+type LoginLimiter interface {
+	// Blocked reports whether key has max or more failures in its window.
+	Blocked(ctx context.Context, key string, max int, now time.Time) (bool, error)
+	// Fail records a failure; a key with no open window opens one of per.
+	Fail(ctx context.Context, key string, per time.Duration, now time.Time) error
+	// Clear forgets key's failures (after a successful sign-in).
+	Clear(ctx context.Context, key string) error
+}

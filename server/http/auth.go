@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -186,11 +187,11 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// limiter counts failures per key in fixed windows. It is per process;
-// a server with several processes limits per process.
-type limiter struct {
+// memLimiter is the in-memory server.LoginLimiter: per process, which is
+// right for one process on SQLite. Several processes on PostgreSQL share
+// the store's limiter instead.
+type memLimiter struct {
 	mu   sync.Mutex
-	now  func() time.Time
 	hits map[string]*window
 }
 
@@ -199,23 +200,22 @@ type window struct {
 	reset time.Time
 }
 
-func newLimiter(now func() time.Time) *limiter {
-	return &limiter{now: now, hits: map[string]*window{}}
+func newMemLimiter() *memLimiter {
+	return &memLimiter{hits: map[string]*window{}}
 }
 
-// blocked reports whether key has max or more failures in its window.
-func (l *limiter) blocked(key string, max int) bool {
+// Blocked reports whether key has max or more failures in its window.
+func (l *memLimiter) Blocked(_ context.Context, key string, max int, now time.Time) (bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	w := l.hits[key]
-	return w != nil && l.now().Before(w.reset) && w.n >= max
+	return w != nil && now.Before(w.reset) && w.n >= max, nil
 }
 
-// fail records a failure for key.
-func (l *limiter) fail(key string, per time.Duration) {
+// Fail records a failure for key.
+func (l *memLimiter) Fail(_ context.Context, key string, per time.Duration, now time.Time) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := l.now()
 	if len(l.hits) > 100_000 {
 		for k, w := range l.hits {
 			if !now.Before(w.reset) {
@@ -229,11 +229,13 @@ func (l *limiter) fail(key string, per time.Duration) {
 		l.hits[key] = w
 	}
 	w.n++
+	return nil
 }
 
-// clear forgets key's failures.
-func (l *limiter) clear(key string) {
+// Clear forgets key's failures.
+func (l *memLimiter) Clear(_ context.Context, key string) error {
 	l.mu.Lock()
 	delete(l.hits, key)
 	l.mu.Unlock()
+	return nil
 }

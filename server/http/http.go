@@ -19,7 +19,8 @@
 // "Authorization: Bearer ACCESS_TOKEN".
 //
 //	POST /auth/login    {"username","password"} → {"access_token","refresh_token","token_type","expires_in","roles","user","unit"}
-//	                    5 failures per user name (25 per address) in 15 min → 429 with Retry-After.
+//	                    5 failures per user name (25 per address) in 15 min → 429 with Retry-After;
+//	                    counted in the database on PostgreSQL, so across all processes.
 //	POST /auth/refresh  {"refresh_token"} → the same shape, with a new refresh token; the old
 //	                    one is spent, and presenting a spent one revokes the whole session (401).
 //	POST /auth/logout   {"refresh_token"} → 204; revokes the session's refresh tokens.
@@ -103,6 +104,9 @@ type Config struct {
 	// many an IP address) may have per LoginWindow (default 5 per 15 min).
 	LoginLimit  int
 	LoginWindow time.Duration
+	// Limiter counts failed logins (default: in memory, per process).
+	// Processes that share a database share its limiter.
+	Limiter server.LoginLimiter
 	// SecureCookies marks page session cookies Secure (behind TLS).
 	SecureCookies bool
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
@@ -127,7 +131,7 @@ type Server struct {
 	metrics *Metrics
 	bundles *bundleCache
 	engines *engineCache
-	logins  *limiter
+	logins  *loginGuard
 	// stopListen stops the fan-out listener, when there is one.
 	stopListen func()
 }
@@ -146,6 +150,9 @@ func NewServer(cfg Config) *Server {
 	}
 	if cfg.RefreshTTL <= 0 {
 		cfg.RefreshTTL = 30 * 24 * time.Hour
+	}
+	if cfg.Limiter == nil {
+		cfg.Limiter = newMemLimiter()
 	}
 	if cfg.LoginLimit <= 0 {
 		cfg.LoginLimit = 5
@@ -175,7 +182,7 @@ func NewServer(cfg Config) *Server {
 		metrics: NewMetrics(),
 		bundles: &bundleCache{rules: cfg.Rules, now: cfg.Now},
 		engines: newEngineCache(),
-		logins:  newLimiter(cfg.Now),
+		logins:  &loginGuard{lim: cfg.Limiter, limit: cfg.LoginLimit, window: cfg.LoginWindow, now: cfg.Now},
 	}
 	s.notify = &notifier{local: s.events, fanout: cfg.Fanout, bundles: s.bundles, rules: cfg.Rules, logger: cfg.Logger}
 	e.HTTPErrorHandler = s.errorHandler

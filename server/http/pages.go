@@ -275,7 +275,7 @@ func (s *Server) handleLoginPage() echo.HandlerFunc {
 func (s *Server) handleLoginSubmit() echo.HandlerFunc {
 	return func(c echo.Context) error {
 		next := localPath(c.FormValue("next"))
-		u, err := authenticate(c.Request().Context(), s.cfg.Users, s.logins, s.cfg.LoginLimit, s.cfg.LoginWindow,
+		u, err := authenticate(c.Request().Context(), s.cfg.Users, s.logins,
 			c.FormValue("username"), c.FormValue("password"), c.RealIP())
 		if err != nil {
 			s.metrics.loginFailures.Add(1)

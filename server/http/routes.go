@@ -35,7 +35,7 @@ func (s *Server) routes() {
 	compliance := requireRole(server.RoleCompliance)
 
 	api := e.Group("/api/v1")
-	api.POST("/auth/login", handleLogin(cfg.Users, is, s.logins, cfg.LoginLimit, cfg.LoginWindow, s.metrics), small)
+	api.POST("/auth/login", handleLogin(cfg.Users, is, s.logins, s.metrics), small)
 	api.POST("/auth/refresh", handleRefresh(cfg.Users, is), small)
 	api.POST("/auth/logout", handleLogout(cfg.Users, cfg.Now), small)
 

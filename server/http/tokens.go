@@ -74,14 +74,32 @@ func HashPassword(password string, cost int) ([]byte, error) {
 	return bcrypt.GenerateFromPassword([]byte(password), cost)
 }
 
+// loginGuard is the login rate limit: a name with limit failures in the
+// window, or an address with five times as many, is refused.
+type loginGuard struct {
+	lim    server.LoginLimiter
+	limit  int
+	window time.Duration
+	now    func() time.Time
+}
+
 // authenticate checks a user name and password against the store with
-// the login rate limit: a name with limit failures in the window, or an
-// address with five times as many, is refused before the password is
-// even compared.
-func authenticate(ctx context.Context, users server.UserStore, lim *limiter, limit int, window time.Duration, name, password, ip string) (*server.User, error) {
+// the login rate limit, which refuses before the password is even
+// compared.
+func authenticate(ctx context.Context, users server.UserStore, g *loginGuard, name, password, ip string) (*server.User, error) {
 	nameKey, ipKey := "u:"+strings.ToLower(name), "ip:"+ip
-	if lim.blocked(nameKey, limit) || lim.blocked(ipKey, 5*limit) {
-		return nil, server.Errorf(server.ETOOMANY, "Too many failed sign-ins; try again later.")
+	now := g.now()
+	for _, k := range []struct {
+		key string
+		max int
+	}{{nameKey, g.limit}, {ipKey, 5 * g.limit}} {
+		blocked, err := g.lim.Blocked(ctx, k.key, k.max, now)
+		if err != nil {
+			return nil, err
+		}
+		if blocked {
+			return nil, server.Errorf(server.ETOOMANY, "Too many failed sign-ins; try again later.")
+		}
 	}
 	u, err := users.FindUserByName(ctx, name)
 	if err != nil && server.ErrorCode(err) != server.ENOTFOUND {
@@ -94,11 +112,17 @@ func authenticate(ctx context.Context, users server.UserStore, lim *limiter, lim
 		hash = dummyHash()
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || u == nil {
-		lim.fail(nameKey, window)
-		lim.fail(ipKey, window)
+		if err := g.lim.Fail(ctx, nameKey, g.window, now); err != nil {
+			return nil, err
+		}
+		if err := g.lim.Fail(ctx, ipKey, g.window, now); err != nil {
+			return nil, err
+		}
 		return nil, server.Errorf(server.EUNAUTHORIZED, "Wrong user name or password.")
 	}
-	lim.clear(nameKey)
+	if err := g.lim.Clear(ctx, nameKey); err != nil {
+		return nil, err
+	}
 	return u, nil
 }
 
@@ -110,7 +134,7 @@ func bindJSON(c echo.Context, v any) error {
 	return nil
 }
 
-func handleLogin(users server.UserStore, is *issuer, lim *limiter, limit int, window time.Duration, m *Metrics) echo.HandlerFunc {
+func handleLogin(users server.UserStore, is *issuer, g *loginGuard, m *Metrics) echo.HandlerFunc {
 	type request struct {
 		Username string `json:"username"`
 		Password string `json:"password"`
@@ -123,7 +147,7 @@ func handleLogin(users server.UserStore, is *issuer, lim *limiter, limit int, wi
 		if req.Username == "" || req.Password == "" {
 			return server.Errorf(server.EINVALID, "username and password are required.")
 		}
-		u, err := authenticate(c.Request().Context(), users, lim, limit, window, req.Username, req.Password, c.RealIP())
+		u, err := authenticate(c.Request().Context(), users, g, req.Username, req.Password, c.RealIP())
 		if err != nil {
 			m.loginFailures.Add(1)
 			return err

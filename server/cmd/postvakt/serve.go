@@ -178,10 +178,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer db.Close()
 	var fanout server.Fanout
+	var limiter server.LoginLimiter
 	if pg, ok := db.(*postgres.DB); ok {
-		// Several processes may share the database: events go through it.
+		// Several processes may share the database: events and the login
+		// rate limit go through it.
 		pg.Logger = logger
 		fanout = pg
+		limiter = pg
 	}
 	now := time.Now
 	if err := seedBuiltin(ctx, db, now()); err != nil {
@@ -202,6 +205,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		SecureCookies:  *secure,
 		TrustedProxies: proxies,
 		Fanout:         fanout,
+		Limiter:        limiter,
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
