@@ -111,7 +111,7 @@ function flush() {
             duplicates: (sync.duplicates || 0) + r.duplicates, rejected: (sync.rejected || 0) + r.rejected,
           });
           if (r.rejected) console.warn(`postvakt: the server rejected ${r.rejected} audit entries`);
-        });
+        }, ((await store.get('auth')) || {}).user || '');
         backoffMs = 0;
         const { sync = {} } = await localRead('sync');
         if (sync.auditError) await noteSync({ auditError: '' });
@@ -292,9 +292,11 @@ async function status(/** @type {string} */ host) {
   let ok = true;
   try { await start(); } catch { ok = false; }
   const [s, auth, q, { sync = {} }] = await Promise.all([settings(), store.get('auth'), store.stats(), localRead('sync')]);
+  const othersWaiting = auth && auth.user ? await store.othersWaiting(auth.user) : 0;
   return {
+    othersWaiting,
     ready: ok, bundle: bundleVersion, bundleError, startMs: Math.round(startMs), queue: q.length,
-    dropped: q.dropped, serverUrl: s.serverUrl, language: s.language, managed: s.managed,
+    dropped: q.reports ? q.dropped : 0, serverUrl: s.serverUrl, language: s.language, managed: s.managed,
     siteEnabled: host ? !s.disabledHosts.includes(host) : true,
     signedIn: !!(auth && auth.refresh && !auth.expired), expired: !!(auth && auth.expired),
     user: auth ? auth.user : '', server: auth ? auth.server : '', roles: auth ? auth.roles : [],
@@ -318,7 +320,10 @@ const handlers = {
       return { error: { code: 'EINVALID', message: 'audit message incomplete' } };
     }
     const pv = await start();
-    const s = await identity();
+    // The entry is in the name of whoever is signed in (also with an
+    // expired session), so it is never sent under another user's token.
+    const [s, auth] = await Promise.all([identity(), store.get('auth')]);
+    s.user = (auth && auth.user) || '';
     const hash = JSON.parse(pv.textHash(msg.text)).sha256;
     const entry = buildEntry({
       id: crypto.randomUUID(), now: new Date(), settings: s, draft: msg.draft, report: msg.report,
@@ -383,6 +388,10 @@ const handlers = {
   },
   async [MSG.LOGOUT](msg, sender) {
     if (!fromExtensionPage(sender)) return { error: { code: 'EFORBIDDEN', message: 'extension pages only' } };
+    // Send what this user queued while the session still can (briefly:
+    // signing out must not hang on a slow server); the rest waits for
+    // their next sign-in.
+    await Promise.race([flush(), new Promise((r) => setTimeout(r, 3000))]);
     await closeStream();
     await client.logout();
     // Crisis mode is the server's state; without a session it cannot be

@@ -39,6 +39,7 @@ export const STRINGS = {
     serverError: 'Serveren svarte med en feil. Reglene du har gjelder fortsatt.',
     bundleRefused: 'Et nytt regelsett fra serveren var ugyldig og ble ikke tatt i bruk; de forrige reglene gjelder',
     droppedEntries: '{n} revisjonsoppføringer ble forkastet fordi køen var full. Serveren får beskjed.',
+    othersWaiting: '{n} oppføringer i køen er skrevet av en annen bruker og sendes når den brukeren logger inn igjen.',
     noServer: 'Ingen server: bruker de innebygde reglene',
   },
   nn: {
@@ -74,6 +75,7 @@ export const STRINGS = {
     serverError: 'Serveren svarte med ein feil. Reglane du har gjeld framleis.',
     bundleRefused: 'Eit nytt regelsett frå serveren var ugyldig og vart ikkje teke i bruk; dei førre reglane gjeld',
     droppedEntries: '{n} revisjonsoppføringar vart forkasta fordi køen var full. Serveren får melding.',
+    othersWaiting: '{n} oppføringar i køen er skrivne av ein annan brukar og blir sende når den brukaren loggar inn igjen.',
     noServer: 'Ingen server: bruker dei innebygde reglane',
   },
   en: {
@@ -109,6 +111,7 @@ export const STRINGS = {
     serverError: 'The server answered with an error. The rules you have still apply.',
     bundleRefused: 'A new rule bundle from the server was invalid and was not used; the previous rules apply',
     droppedEntries: '{n} audit entries were discarded because the queue was full. The server is told.',
+    othersWaiting: '{n} queued entries were written by another user and are sent when that user signs in again.',
     noServer: 'No server: using the built-in rules',
   },
 };

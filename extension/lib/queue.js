@@ -124,10 +124,14 @@ export class Store {
   /**
    * The next entries to send, oldest first, drop reports ahead of them.
    * Handing out a drop report seals it: its count no longer changes.
+   * With user, entries written by someone else are left for their own
+   * sign-in: the server records the token's user, so sending them now
+   * would put them in the wrong name. Entries with no user go with anyone.
    * @param {number} n
+   * @param {string} [user]
    * @returns {Promise<import('./audit.js').Entry[]>}
    */
-  async batch(n) {
+  async batch(n, user) {
     const db = await this.open();
     const tx = db.transaction(['queue', 'meta'], 'readwrite');
     const meta = tx.objectStore('meta');
@@ -139,9 +143,21 @@ export class Store {
       out.push(d.report);
     }
     if (drops.length) meta.put(drops, 'drops');
-    if (out.length < n) {
+    if (out.length < n && !user) {
       const rows = await done(tx.objectStore('queue').getAll(null, n - out.length));
       for (const r of rows) out.push(r.entry);
+    } else if (out.length < n) {
+      const cur = tx.objectStore('queue').openCursor();
+      await new Promise((resolve, reject) => {
+        cur.onerror = () => reject(cur.error);
+        cur.onsuccess = () => {
+          const c = cur.result;
+          if (!c || out.length >= n) return resolve(undefined);
+          const e = c.value.entry;
+          if (!e.user || e.user === user) out.push(e);
+          c.continue();
+        };
+      });
     }
     await committed(tx);
     return out;
@@ -178,6 +194,27 @@ export class Store {
       };
     });
     await committed(tx);
+  }
+
+  /**
+   * How many entries wait for another user than this one.
+   * @param {string} user
+   */
+  async othersWaiting(user) {
+    const db = await this.open();
+    const cur = db.transaction('queue', 'readonly').objectStore('queue').openCursor();
+    let n = 0;
+    await new Promise((resolve, reject) => {
+      cur.onerror = () => reject(cur.error);
+      cur.onsuccess = () => {
+        const c = cur.result;
+        if (!c) return resolve(undefined);
+        const u = c.value.entry.user;
+        if (u && u !== user) n++;
+        c.continue();
+      };
+    });
+    return n;
   }
 
   /** @returns {Promise<{length: number, reports: number, dropped: number}>} */

@@ -19,16 +19,17 @@ export const BATCH = 100;
  * Sends until the queue is empty. Throws what the client throws
  * (AuthRequired, NetworkError) or an HTTPError for a refused batch, after
  * counting what was sent before it.
- * @param {{batch: (n: number) => Promise<any[]>, remove: (ids: string[]) => Promise<void>}} store
+ * @param {{batch: (n: number, user?: string) => Promise<any[]>, remove: (ids: string[]) => Promise<void>}} store
  * @param {{request: (path: string, init?: any) => Promise<Response>}} client
  * @param {(r: Receipt) => Promise<void> | void} [onReceipt] called after each answered batch
+ * @param {string} [user] the signed-in user: entries written by another wait for theirs
  * @returns {Promise<Receipt>}
  */
-export async function sendQueue(store, client, onReceipt = () => {}) {
+export async function sendQueue(store, client, onReceipt = () => {}, user = '') {
   const total = { accepted: 0, duplicates: 0, rejected: 0 };
   let size = BATCH;
   for (;;) {
-    const batch = await store.batch(size);
+    const batch = await store.batch(size, user);
     if (!batch.length) return total;
     const res = await client.request('/api/v1/audit', {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ entries: batch }),

@@ -40,6 +40,7 @@ function problem(lang, s) {
   if (s.expired) return t(lang, 'sessionExpired');
   if (sync.error === 'invalid') return sync.errorVersion ? `${t(lang, 'bundleRefused')} (${sync.errorVersion}).` : `${t(lang, 'bundleRefused')}.`;
   if (s.dropped) return t(lang, 'droppedEntries').replace('{n}', String(s.dropped));
+  if (s.othersWaiting) return t(lang, 'othersWaiting').replace('{n}', String(s.othersWaiting));
   if (!s.signedIn) return '';
   if (sync.error === 'network' || sync.auditError === 'network') return t(lang, 'serverUnreachable');
   if (sync.error === 'server' || sync.auditError === 'server') return t(lang, 'serverError');

@@ -196,12 +196,26 @@ async function publishDrafts(n, tag) {
   await page.close();
 }
 
-/** Compliance's view of kari's published entries. */
-async function kariPublished() {
+/** Compliance's view of a user's published entries. */
+async function published(user = 'kari') {
   const comp = await token('comp');
-  const r = await api('GET', '/api/v1/audit?user=kari&action=published&limit=1000', comp);
+  const r = await api('GET', `/api/v1/audit?user=${user}&action=published&limit=1000`, comp);
   assert.equal(r.status, 200, r.text);
   return r.json.entries;
+}
+const kariPublished = () => published('kari');
+
+/**
+ * Signs in from the popup.
+ * @param {string} user
+ */
+async function signIn(user) {
+  const page = await popup();
+  await page.fill('#username', user);
+  await page.fill('#password', PASSWORD);
+  await page.click('#login-button');
+  await page.locator('#who').filter({ hasText: `Logget inn som ${user}` }).waitFor();
+  return page;
 }
 
 async function verified() {
@@ -216,7 +230,7 @@ before(async () => {
   bin = path.join(tmp, 'postvakt');
   data = path.join(tmp, 'data');
   execFileSync('go', ['build', '-o', bin, './server/cmd/postvakt'], { cwd: root, stdio: 'inherit' });
-  for (const [name, role] of [['kari', 'staff'], ['adm', 'admin'], ['comp', 'compliance']]) {
+  for (const [name, role] of [['kari', 'staff'], ['ola', 'staff'], ['adm', 'admin'], ['comp', 'compliance']]) {
     execFileSync(bin, ['user', 'add', name, '--role', role, '--password-stdin', '--data', data], { input: `${PASSWORD}\n` });
   }
   await startPostvakt();
@@ -411,4 +425,31 @@ test('a server that answers garbage or 500 leaves the cached bundle in force', a
   // And after a restart of the worker, which reads the bundle from storage.
   await stopWorker();
   assert.equal((await status()).bundle, 'kommune-2');
+});
+
+test('entries are sent in the name of who wrote them, also when another user signs in on the same browser', async () => {
+  // kari writes while the server is down, then signs out and ola signs in.
+  await until(async () => (await status()).queue === 0, 15000, 'an empty queue');
+  const kariBefore = (await published('kari')).length;
+  await stopPostvakt();
+  await publishDrafts(1, 'kari skrev');
+  let page = await popup();
+  await page.click('#logout');
+  await page.locator('#login').waitFor();
+  await page.close();
+  await startPostvakt();
+  page = await signIn('ola');
+  await page.locator('#problem').filter({ hasText: 'skrevet av en annen bruker' }).waitFor();
+  await publishDrafts(1, 'ola skrev');
+  await until(async () => (await published('ola')).length === 1, 10000, "ola's entry");
+  assert.equal((await published('kari')).length, kariBefore, "kari's entry was sent under ola's token");
+  assert.equal((await status()).queue, 1);
+  await page.click('#logout');
+  await page.locator('#login').waitFor();
+  await page.close();
+  // kari signs in again: her entry goes, in her name.
+  (await signIn('kari')).close();
+  await until(async () => (await published('kari')).length === kariBefore + 1, 10000, "kari's entry");
+  assert.equal((await published('ola')).length, 1);
+  assert.equal((await status()).queue, 0);
 });

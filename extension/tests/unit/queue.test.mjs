@@ -68,3 +68,17 @@ test('the sign-in record is kept and deleted', async () => {
   await q.set('auth', undefined);
   assert.equal(await q.get('auth'), undefined);
 });
+
+test('entries written by another user wait for their own sign-in', async () => {
+  const q = new Store(new IDBFactory(), { uuid });
+  const by = (i, user) => ({ ...entry(i), user });
+  await q.add(by(1, 'kari'));
+  await q.add(by(2, 'ola'));
+  await q.add(by(3, ''));
+  await q.add(by(4, 'kari'));
+  assert.deepEqual(ids(await q.batch(10, 'kari')), ['001', '003', '004']);
+  assert.deepEqual(ids(await q.batch(10, 'ola')), ['002', '003']);
+  assert.deepEqual(ids(await q.batch(2, 'kari')), ['001', '003']);
+  assert.equal(await q.othersWaiting('kari'), 1);
+  assert.equal(await q.othersWaiting('per'), 3);
+});

@@ -90,3 +90,13 @@ test('a 500 or garbage keeps the whole queue', async () => {
     assert.equal((await q.stats()).length, 5);
   }
 });
+
+test('only the signed-in user\'s entries (and unsigned ones) are sent under their token', async () => {
+  const q = new Store(new IDBFactory());
+  for (let i = 1; i <= 6; i++) await q.add({ ...entry(i), user: i % 2 ? 'kari' : 'ola' });
+  const s = server();
+  assert.equal((await sendQueue(q, s.client, undefined, 'ola')).accepted, 3);
+  assert.deepEqual([...s.stored.values()].map((e) => e.user), ['ola', 'ola', 'ola']);
+  assert.equal((await q.stats()).length, 3);
+  assert.equal((await sendQueue(q, s.client, undefined, 'kari')).accepted, 3);
+});
