@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/postvakt/postvakt/shared/audit"
 )
 
@@ -65,8 +66,23 @@ type AuditLog interface {
 	RuleWeeks(ctx context.Context, f AuditFilter) ([]RuleWeek, error)
 	// Prune removes the contents of every record received before before,
 	// as audit.Record.Prune does, in one transaction; the chain still
-	// verifies. Pruning is the one change the log allows.
+	// verifies. Pruning is the one change the log allows. Call PruneLog,
+	// which first records the prune in the log: the verifier reports
+	// pruned records that no audit_pruned entry covers.
 	Prune(ctx context.Context, before time.Time) (PruneResult, error)
+}
+
+// PruneLog removes the contents of records received before before, after
+// appending an audit_pruned entry (by user "postvakt", with reason) that
+// states the cutoff. The entry comes first so that a crash in between
+// leaves a harmless entry, never pruned records nothing vouches for.
+func PruneLog(ctx context.Context, log AuditLog, before, now time.Time, reason string) (PruneResult, error) {
+	e := audit.Entry{ID: uuid.NewString(), User: "postvakt", Platform: "server", At: now.UTC().Format(time.RFC3339),
+		Action: audit.ActionAuditPruned, Findings: []audit.Finding{}, Reason: reason, Before: before.UTC().Format(time.RFC3339)}
+	if _, err := log.Append(ctx, []audit.Entry{e}, now); err != nil {
+		return PruneResult{}, err
+	}
+	return log.Prune(ctx, before)
 }
 
 // VerifyLog replays the whole log against its signed checkpoints; pub is

@@ -50,7 +50,7 @@ export const FIELDS = Object.freeze({
   'shared/draft.Report': ['id', 'verdict', 'bundle', 'archive', 'findings'],
   'shared/audit.Finding': ['rule', 'severity', 'excerpt'],
   'shared/audit.Entry': ['id', 'user', 'unit', 'platform', 'host', 'kind', 'at', 'bundle', 'action', 'findings',
-    'reason', 'archive', 'text_sha256', 'dropped'],
+    'reason', 'archive', 'text_sha256', 'dropped', 'before'],
 });
 
 /**

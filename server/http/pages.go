@@ -71,6 +71,7 @@ var pageFuncs = template.FuncMap{
 		kinds := map[string]string{
 			audit.FaultEdited: "endret", audit.FaultDeleted: "slettet", audit.FaultChain: "brutt kjede",
 			audit.FaultCheckpoint: "kontrollpunkt stemmer ikke", audit.FaultSignature: "ugyldig signatur", audit.FaultOrder: "feil rekkefølge",
+			audit.FaultPruned: "innhold slettet uten sletting etter oppbevaringstiden",
 		}
 		pos := fmt.Sprintf("Posisjon %d", f.Position)
 		if f.To > f.Position {

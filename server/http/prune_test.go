@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postvakt/postvakt/server"
 	"github.com/postvakt/postvakt/shared/audit"
 )
 
@@ -19,7 +20,7 @@ func TestPrunedRecords(t *testing.T) {
 	e.Clock.Add(48 * time.Hour)
 	e.do("POST", "/api/v1/audit", e.login("staff").AccessToken, map[string]any{"entries": []any{entry(2, "Godkjent av leder")}})
 	comp := e.login("comp").AccessToken
-	if res, err := e.DB.Prune(context.Background(), t0.Add(24*time.Hour)); err != nil || res.Pruned != 1 {
+	if res, err := server.PruneLog(context.Background(), e.DB, t0.Add(24*time.Hour), e.Clock.Now(), "oppbevaringstid"); err != nil || res.Pruned != 1 {
 		t.Fatalf("Prune = %+v, %v", res, err)
 	}
 
@@ -30,7 +31,7 @@ func TestPrunedRecords(t *testing.T) {
 	}
 	var rep audit.Report
 	json.Unmarshal(e.do("GET", "/api/v1/audit/verify", comp, nil).Body, &rep)
-	if !rep.OK || rep.Entries != 2 || rep.Pruned != 1 {
+	if !rep.OK || rep.Entries != 3 || rep.Pruned != 1 {
 		t.Errorf("GET /audit/verify: %+v", rep)
 	}
 	if csv := string(e.do("GET", "/api/v1/audit/export?format=csv", comp, nil).Body); strings.Contains(csv, "Kari Nordmann") || !strings.Contains(csv, ",true,"+rec.Digest) {

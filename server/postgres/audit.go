@@ -36,7 +36,7 @@ func cleanEntry(e audit.Entry) audit.Entry {
 }
 
 var auditCopyCols = []string{"seq", "id", "user_name", "unit", "platform", "host", "kind", "at", "at_time",
-	"bundle", "action", "findings", "reason", "archive", "text_sha256", "dropped", "received", "received_at", "digest", "prev", "hash"}
+	"bundle", "action", "findings", "reason", "archive", "text_sha256", "dropped", "prune_before", "received", "received_at", "digest", "prev", "hash"}
 
 // Append adds entries to the chain in one transaction and signs a
 // checkpoint of the new head; see server.AuditLog. The head row is locked
@@ -106,7 +106,7 @@ func (db *DB) Append(ctx context.Context, entries []audit.Entry, now time.Time) 
 		head = r.Hash
 		findings, _ := json.Marshal(e.Findings)
 		copyRows = append(copyRows, []any{r.Seq, e.ID, e.User, e.Unit, e.Platform, e.Host, e.Kind, e.At, at,
-			e.Bundle, e.Action, json.RawMessage(findings), e.Reason, e.Archive, e.TextSHA256, int32(e.Dropped),
+			e.Bundle, e.Action, json.RawMessage(findings), e.Reason, e.Archive, e.TextSHA256, int32(e.Dropped), e.Before,
 			r.Received, now, r.Digest, r.Prev, r.Hash})
 		res.Accepted++
 	}
@@ -128,14 +128,14 @@ func (db *DB) Append(ctx context.Context, entries []audit.Entry, now time.Time) 
 }
 
 const recordCols = `a.seq, a.id, a.user_name, a.unit, a.platform, a.host, a.kind, a.at, a.bundle, a.action,
-	a.findings, a.reason, a.archive, a.text_sha256, a.dropped, a.received, a.digest, a.pruned, a.prev, a.hash`
+	a.findings, a.reason, a.archive, a.text_sha256, a.dropped, a.prune_before, a.received, a.digest, a.pruned, a.prev, a.hash`
 
 func scanRecord(row pgx.Row) (*audit.Record, error) {
 	var r audit.Record
 	var findings []byte
 	var dropped int32
 	err := row.Scan(&r.Seq, &r.ID, &r.User, &r.Unit, &r.Platform, &r.Host, &r.Kind, &r.At, &r.Bundle, &r.Action,
-		&findings, &r.Reason, &r.Archive, &r.TextSHA256, &dropped, &r.Received, &r.Digest, &r.Pruned, &r.Prev, &r.Hash)
+		&findings, &r.Reason, &r.Archive, &r.TextSHA256, &dropped, &r.Before, &r.Received, &r.Digest, &r.Pruned, &r.Prev, &r.Hash)
 	if err != nil {
 		return nil, err
 	}
@@ -279,8 +279,8 @@ func (db *DB) Prune(ctx context.Context, before time.Time) (server.PruneResult, 
 	}
 	defer tx.Rollback(ctx)
 	tag, err := tx.Exec(ctx, `UPDATE audit SET pruned = true, user_name = '', unit = '', platform = '', host = '', kind = '',
-		bundle = '', findings = '[]'::jsonb, reason = '', archive = false, text_sha256 = '', dropped = 0
-		WHERE NOT pruned AND digest <> '' AND received_at < $1`, before)
+		bundle = '', findings = '[]'::jsonb, reason = '', archive = false, text_sha256 = '', dropped = 0, prune_before = ''
+		WHERE NOT pruned AND digest <> '' AND received_at < $1 AND action <> 'audit_pruned'`, before)
 	if err != nil {
 		return res, err
 	}

@@ -121,6 +121,11 @@ func TestTamper(t *testing.T) {
 		{"deleted in the middle", `DELETE FROM audit WHERE seq = 4`, "[deleted@4]"},
 		{"deleted at the end", `DELETE FROM audit WHERE seq = 5`, "[deleted@5]"},
 		{"pruned record's action edited", `UPDATE audit SET action = 'published' WHERE seq = 1`, "[edited@1 checkpoint@1]"},
+		// Contents removed the way pruning does, but outside audit prune:
+		// the record is newer than the recorded cutoff.
+		{"pruned behind the store's back", `UPDATE audit SET pruned = true, user_name = '', unit = '', platform = '', host = '',
+			kind = '', bundle = '', findings = '[]', reason = '', archive = false, text_sha256 = '' WHERE seq = 4`, "[pruned@4]"},
+		{"a prune record's cutoff moved", `UPDATE audit SET prune_before = '2026-12-31T00:00:00Z' WHERE seq = 6`, "[edited@6 checkpoint@6]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
@@ -131,7 +136,7 @@ func TestTamper(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if _, err := db.Prune(ctx, storetest.T0.Add(90*time.Minute)); err != nil {
+			if _, err := server.PruneLog(ctx, db, storetest.T0.Add(90*time.Minute), storetest.T0.Add(6*time.Hour), "oppbevaringstid"); err != nil {
 				t.Fatal(err)
 			}
 			if err := exec(t, dsn, `ALTER TABLE audit DISABLE TRIGGER USER; `+tc.sql); err != nil {

@@ -37,8 +37,8 @@ func (db *DB) Append(ctx context.Context, entries []audit.Entry, now time.Time) 
 		return res, err
 	}
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO audit (seq, id, user, unit, platform, host, kind, at, at_unix,
-		bundle, action, findings, reason, archive, text_sha256, dropped, received, received_unix, digest, prev, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		bundle, action, findings, reason, archive, text_sha256, dropped, prune_before, received, received_unix, digest, prev, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return res, err
 	}
@@ -63,7 +63,7 @@ func (db *DB) Append(ctx context.Context, entries []audit.Entry, now time.Time) 
 		head = r.Hash
 		findings, _ := json.Marshal(e.Findings)
 		if _, err := stmt.ExecContext(ctx, r.Seq, e.ID, e.User, e.Unit, e.Platform, e.Host, e.Kind, e.At, at.Unix(),
-			e.Bundle, e.Action, string(findings), e.Reason, e.Archive, e.TextSHA256, e.Dropped, r.Received, now.Unix(), r.Digest, r.Prev, r.Hash); err != nil {
+			e.Bundle, e.Action, string(findings), e.Reason, e.Archive, e.TextSHA256, e.Dropped, e.Before, r.Received, now.Unix(), r.Digest, r.Prev, r.Hash); err != nil {
 			return res, err
 		}
 		res.Accepted++
@@ -109,13 +109,13 @@ func existingIDs(ctx context.Context, tx *sql.Tx, entries []audit.Entry) (map[st
 }
 
 const recordCols = `a.seq, a.id, a.user, a.unit, a.platform, a.host, a.kind, a.at, a.bundle, a.action,
-	a.findings, a.reason, a.archive, a.text_sha256, a.dropped, a.received, a.digest, a.pruned, a.prev, a.hash`
+	a.findings, a.reason, a.archive, a.text_sha256, a.dropped, a.prune_before, a.received, a.digest, a.pruned, a.prev, a.hash`
 
 func scanRecord(row interface{ Scan(...any) error }) (*audit.Record, error) {
 	var r audit.Record
 	var findings string
 	err := row.Scan(&r.Seq, &r.ID, &r.User, &r.Unit, &r.Platform, &r.Host, &r.Kind, &r.At, &r.Bundle, &r.Action,
-		&findings, &r.Reason, &r.Archive, &r.TextSHA256, &r.Dropped, &r.Received, &r.Digest, &r.Pruned, &r.Prev, &r.Hash)
+		&findings, &r.Reason, &r.Archive, &r.TextSHA256, &r.Dropped, &r.Before, &r.Received, &r.Digest, &r.Pruned, &r.Prev, &r.Hash)
 	if err != nil {
 		return nil, err
 	}
@@ -273,8 +273,8 @@ func (db *DB) Prune(ctx context.Context, before time.Time) (server.PruneResult, 
 	}
 	defer tx.Rollback()
 	r, err := tx.ExecContext(ctx, `UPDATE audit SET pruned = 1, user = '', unit = '', platform = '', host = '', kind = '',
-		bundle = '', findings = '[]', reason = '', archive = 0, text_sha256 = '', dropped = 0
-		WHERE pruned = 0 AND digest <> '' AND received_unix < ?`, before.Unix())
+		bundle = '', findings = '[]', reason = '', archive = 0, text_sha256 = '', dropped = 0, prune_before = ''
+		WHERE pruned = 0 AND digest <> '' AND received_unix < ? AND action <> 'audit_pruned'`, before.Unix())
 	if err != nil {
 		return res, err
 	}

@@ -146,7 +146,7 @@ func TestLegacyRecords(t *testing.T) {
 	if res, err := db.Prune(ctx, storetest.T0); err != nil || res != (server.PruneResult{}) {
 		t.Errorf("Prune before the first record = %+v, %v; want nothing", res, err)
 	}
-	res, err := db.Prune(ctx, storetest.T0.Add(2*time.Hour))
+	res, err := server.PruneLog(ctx, db, storetest.T0.Add(2*time.Hour), storetest.T0.Add(3*time.Hour), "oppbevaringstid")
 	if err != nil || res != (server.PruneResult{Pruned: 1, Kept: 1}) {
 		t.Errorf("Prune = %+v, %v; want 1 pruned, 1 kept", res, err)
 	}
@@ -208,12 +208,12 @@ func TestUpgrade(t *testing.T) {
 	if res, err := db.Prune(ctx, storetest.T0); err != nil || res != (server.PruneResult{}) {
 		t.Errorf("Prune before the first record = %+v, %v; want nothing", res, err)
 	}
-	res, err := db.Prune(ctx, storetest.T0.Add(2*time.Hour))
+	res, err := server.PruneLog(ctx, db, storetest.T0.Add(2*time.Hour), storetest.T0.Add(3*time.Hour), "oppbevaringstid")
 	if err != nil || res != (server.PruneResult{Pruned: 1, Kept: 2}) {
 		t.Errorf("Prune after the upgrade = %+v, %v; want 1 pruned (the new record), 2 kept", res, err)
 	}
 	rep, err := server.VerifyLog(ctx, db, storetest.Key.Public().(ed25519.PublicKey))
-	if err != nil || !rep.OK || rep.Entries != 3 || rep.Checkpoints != 3 || rep.Pruned != 1 {
+	if err != nil || !rep.OK || rep.Entries != 4 || rep.Checkpoints != 4 || rep.Pruned != 1 {
 		t.Errorf("VerifyLog after the upgrade = %+v, %v", rep, err)
 	}
 	if _, err := sqlExec(path, `UPDATE audit SET reason = 'x' WHERE seq = 1`); err == nil {

@@ -106,6 +106,12 @@ type Entry struct {
 	// Dropped is, on a "dropped" entry only, how many entries the
 	// browser's queue discarded unsent.
 	Dropped int `json:"dropped,omitempty"`
+	// Before is, on an "audit_pruned" entry only, the time (RFC 3339)
+	// before which received records may have had their contents removed.
+	// The verifier accepts a pruned record only if a later audit_pruned
+	// entry covers it, so contents removed outside `postvakt audit prune`
+	// are reported.
+	Before string `json:"before,omitempty"`
 }
 
 // Record is an Entry as the log stores it: its position, when the server
@@ -204,6 +210,9 @@ func (e *Entry) Validate() []Problem {
 		add("dropped", "must be between 1 and %d when the action is dropped", MaxDropped)
 	case e.Action != ActionDropped && e.Dropped != 0:
 		add("dropped", "is only allowed when the action is dropped")
+	}
+	if e.Before != "" {
+		add("before", "is set by the server only")
 	}
 	if e.TextSHA256 != "" {
 		if b, err := hex.DecodeString(e.TextSHA256); err != nil || len(b) != TextHashBytes || strings.ToLower(e.TextSHA256) != e.TextSHA256 {

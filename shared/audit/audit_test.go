@@ -45,6 +45,7 @@ func TestValidate(t *testing.T) {
 		{"upper-case uuid", func(e *Entry) { e.ID = strings.ToUpper(e.ID) }, []string{"id"}},
 		{"not a uuid", func(e *Entry) { e.ID = "1; DROP TABLE audit" }, []string{"id"}},
 		{"server action", func(e *Entry) { e.Action = ActionBundlePublished }, []string{"action"}},
+		{"a prune cutoff from a client", func(e *Entry) { e.Before = "2026-11-23T00:00:00Z" }, []string{"before"}},
 		{"server platform", func(e *Entry) { e.Platform = "server" }, []string{"platform"}},
 		{"override without reason", func(e *Entry) { e.Reason = " " }, []string{"reason"}},
 		{"bad time", func(e *Entry) { e.At = "i går" }, []string{"at"}},
@@ -70,7 +71,9 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-// chain builds a log of n records with a checkpoint after every k.
+// chain builds a log of n records with a checkpoint after every k. The
+// eighth record is an audit_pruned entry that vouches for removing the
+// contents of every record received before 23 November.
 func chain(t *testing.T, key ed25519.PrivateKey, n, k int) ([]Record, []Checkpoint) {
 	t.Helper()
 	var rs []Record
@@ -80,6 +83,10 @@ func chain(t *testing.T, key ed25519.PrivateKey, n, k int) ([]Record, []Checkpoi
 		e := validEntry()
 		e.ID = fmt.Sprintf("0b8e6c55-5f3c-4d1e-9a51-%012d", i)
 		e.User = "kari"
+		if i == 8 {
+			e = Entry{ID: e.ID, User: "postvakt", Platform: "server", At: "2026-11-22T10:00:00Z", Action: ActionAuditPruned,
+				Findings: []Finding{}, Reason: "oppbevaringstid", Before: "2026-11-23T00:00:00Z"}
+		}
 		r := Record{Seq: int64(i), Entry: e, Received: "2026-11-22T10:00:00Z"}
 		Seal(prev, &r)
 		prev = r.Hash
@@ -193,6 +200,23 @@ func TestVerify(t *testing.T) {
 			rs[2].Prune()
 			return append(rs[:1:1], rs[2:]...), cps
 		}, []string{"deleted@2"}},
+		// Contents removed outside `audit prune`: after the last
+		// audit_pruned entry, or before one whose cutoff does not reach.
+		{"pruned with no audit_pruned entry after it", func(rs []Record, cps []Checkpoint) ([]Record, []Checkpoint) {
+			rs[8].Prune()
+			return rs, cps
+		}, []string{"pruned@9"}},
+		{"pruned before an audit_pruned entry whose cutoff is earlier", func(rs []Record, cps []Checkpoint) ([]Record, []Checkpoint) {
+			rs[7].Before = "2026-11-22T09:00:00Z"
+			prev := GenesisHash
+			for i := range rs {
+				Seal(prev, &rs[i])
+				prev = rs[i].Hash
+			}
+			rs[2].Prune()
+			rs[3].Prune()
+			return rs, resign(key, rs, cps)
+		}, []string{"pruned@3"}},
 		{"pruned digest replaced", func(rs []Record, cps []Checkpoint) ([]Record, []Checkpoint) {
 			rs[1].Prune()
 			rs[1].Digest = ContentDigest(&Entry{})

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // GenesisHash is the Prev of the first record: 64 zeros.
@@ -127,7 +128,7 @@ func (r *Record) Prune() bool {
 func (r *Record) blank() bool {
 	e := r.Entry
 	return e.User == "" && e.Unit == "" && e.Platform == "" && e.Host == "" && e.Kind == "" && e.Bundle == "" &&
-		len(e.Findings) == 0 && e.Reason == "" && !e.Archive && e.TextSHA256 == "" && e.Dropped == 0
+		len(e.Findings) == 0 && e.Reason == "" && !e.Archive && e.TextSHA256 == "" && e.Dropped == 0 && e.Before == ""
 }
 
 // Checkpoint is a signed statement that the log's first Size records end
@@ -180,6 +181,7 @@ const (
 	FaultCheckpoint = "checkpoint" // a signed checkpoint does not match the log
 	FaultSignature  = "signature"  // a checkpoint's signature is invalid
 	FaultOrder      = "order"      // a position appears twice or out of order
+	FaultPruned     = "pruned"     // contents removed with no audit_pruned entry covering them
 )
 
 // Fault is one problem a Verifier found, located by position (Seq). For
@@ -233,6 +235,16 @@ type Verifier struct {
 	// later mismatches follow from it and are only counted.
 	cpFault int
 	cpLater int
+	// uncovered are runs of pruned records that no later audit_pruned
+	// entry has covered yet, in position order.
+	uncovered []prunedRun
+}
+
+// prunedRun is consecutive pruned records; latest is the newest Received
+// among them.
+type prunedRun struct {
+	from, to int64
+	latest   string
 }
 
 // NewVerifier returns a verifier that trusts only checkpoints signed by pub.
@@ -282,6 +294,17 @@ func (v *Verifier) Add(r *Record) {
 	}
 	if r.Pruned {
 		v.pruned++
+		if n := len(v.uncovered); n > 0 && v.uncovered[n-1].to == r.Seq-1 {
+			run := &v.uncovered[n-1]
+			run.to = r.Seq
+			if r.Received > run.latest {
+				run.latest = r.Received
+			}
+		} else {
+			v.uncovered = append(v.uncovered, prunedRun{from: r.Seq, to: r.Seq, latest: r.Received})
+		}
+	} else if r.Action == ActionAuditPruned && r.Before != "" {
+		v.cover(r.Before)
 	}
 	if !gap && r.Prev != v.stored {
 		v.fault(Fault{Kind: FaultChain, Position: r.Seq, Msg: fmt.Sprintf("does not chain to position %d (that record was edited and rehashed, or replaced)", v.last)})
@@ -308,8 +331,30 @@ func (v *Verifier) Add(r *Record) {
 	}
 }
 
+// cover drops the runs of pruned records received before before: an
+// audit_pruned entry vouches for them. Times are RFC 3339 in UTC, which
+// compare as strings; a run whose newest record is not older stays.
+func (v *Verifier) cover(before string) {
+	b, err := time.Parse(time.RFC3339Nano, before)
+	if err != nil {
+		return
+	}
+	left := v.uncovered[:0]
+	for _, run := range v.uncovered {
+		if t, err := time.Parse(time.RFC3339Nano, run.latest); err != nil || !t.Before(b) {
+			left = append(left, run)
+		}
+	}
+	v.uncovered = left
+}
+
 // Finish returns the report.
 func (v *Verifier) Finish() Report {
+	for _, run := range v.uncovered {
+		v.fault(Fault{Kind: FaultPruned, Position: run.from, To: run.to,
+			Msg: "contents removed, but no later audit_pruned entry covers them (removed outside postvakt audit prune)"})
+	}
+	v.uncovered = nil
 	if v.maxCP > v.last {
 		v.fault(Fault{Kind: FaultDeleted, Position: v.last + 1, To: v.maxCP, Msg: fmt.Sprintf("a signed checkpoint covers %d records but the log ends at position %d (deleted)", v.maxCP, v.last)})
 	}

@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/postvakt/postvakt/server"
 	pvhttp "github.com/postvakt/postvakt/server/http"
 	"github.com/postvakt/postvakt/shared/audit"
@@ -291,21 +290,16 @@ func runAuditPrune(ctx context.Context, args []string, getenv func(string) strin
 				before.Format(time.DateOnly), days, cutoff.Format(time.DateOnly))
 		}
 	}
-	res, err := db.Prune(ctx, before)
+	// Pruning is an admin action and is itself audited: PruneLog appends
+	// an audit_pruned entry with the cutoff before the contents go, and
+	// the verifier accepts only pruned records such an entry covers.
+	reason := fmt.Sprintf("Innholdet i oppføringer mottatt før %s slettes (oppbevaringstid %d dager).", before.Format(time.DateOnly), days)
+	if before.After(cutoff) {
+		reason = fmt.Sprintf("Innholdet i oppføringer mottatt før %s slettes før oppbevaringstiden på %d dager er ute (--force).", before.Format(time.DateOnly), days)
+	}
+	res, err := server.PruneLog(ctx, db, before, now, reason)
 	if err != nil {
 		return err
-	}
-	if res.Pruned > 0 {
-		// Pruning is an admin action and is itself audited.
-		reason := fmt.Sprintf("Innholdet i %d oppføringer mottatt før %s er slettet (oppbevaringstid %d dager).", res.Pruned, before.Format(time.DateOnly), days)
-		if before.After(cutoff) {
-			reason = fmt.Sprintf("Innholdet i %d oppføringer mottatt før %s er slettet før oppbevaringstiden på %d dager var ute (--force).", res.Pruned, before.Format(time.DateOnly), days)
-		}
-		e := audit.Entry{ID: uuid.NewString(), User: "postvakt", Platform: "server", At: now.UTC().Format(time.RFC3339),
-			Action: audit.ActionAuditPruned, Findings: []audit.Finding{}, Reason: reason}
-		if _, err := db.Append(ctx, []audit.Entry{e}, now); err != nil {
-			return err
-		}
 	}
 	fmt.Fprintf(stdout, "pruned the contents of %d entries received before %s (retention %d days)\n", res.Pruned, before.Format(time.DateOnly), days)
 	if res.Kept > 0 {

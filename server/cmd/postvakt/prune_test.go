@@ -61,7 +61,7 @@ func TestAuditPrune(t *testing.T) {
 				{"again", nil, 0, "pruned the contents of 0 entries"},
 				{"the bundle's period", nil, 30, "pruned the contents of 1 entries received before 2026-10-23 (retention 30 days)"},
 				{"a bad date", []string{"--before", "i fjor"}, 0, `error: --before: "i fjor" is not a date`},
-				{"forced", []string{"--before", "2026-11-23", "--force"}, 0, "pruned the contents of 3 entries received before 2026-11-23"},
+				{"forced", []string{"--before", "2026-11-23", "--force"}, 0, "pruned the contents of 1 entries received before 2026-11-23"},
 			} {
 				if step.publish > 0 {
 					publishRetention(t, db, step.publish, now)
@@ -77,12 +77,15 @@ func TestAuditPrune(t *testing.T) {
 				}
 			}
 			rs, err := db.List(ctx, server.AuditFilter{Action: audit.ActionAuditPruned})
-			if err != nil || len(rs) != 3 || rs[0].Pruned || !rs[1].Pruned || !rs[2].Pruned {
-				t.Errorf("audit_pruned records: %d (%v); want 3, the two older ones pruned by the forced prune", len(rs), err)
+			// Every run is recorded, with its cutoff, before it prunes; the
+			// records of earlier runs are kept whole, as the evidence that
+			// vouches for what was pruned.
+			if err != nil || len(rs) != 4 || rs[0].Pruned || rs[3].Pruned || rs[0].Before != "2026-11-23T00:00:00Z" || rs[3].Before != "2025-11-22T00:00:00Z" {
+				t.Errorf("audit_pruned records: %d (%v); want 4, kept whole, with their cutoffs", len(rs), err)
 			}
 			var out bytes.Buffer
 			if err := run(ctx, append([]string{"audit", "verify"}, flags...), serveNoEnv, nil, &out, &out); err != nil ||
-				!strings.Contains(out.String(), "ok: 7 entries (6 with contents pruned") {
+				!strings.Contains(out.String(), "ok: 8 entries (4 with contents pruned") {
 				t.Errorf("audit verify after pruning: %v\n%s", err, out.String())
 			}
 			// An export verifies too, and carries nothing of the pruned contents.
@@ -96,7 +99,7 @@ func TestAuditPrune(t *testing.T) {
 			}
 			out.Reset()
 			if err := run(ctx, []string{"audit", "verify", "--checkpoints", cp, "-"}, serveNoEnv, &export, &out, &out); err != nil ||
-				!strings.Contains(out.String(), "ok: 7 entries (6 with contents pruned") {
+				!strings.Contains(out.String(), "ok: 8 entries (4 with contents pruned") {
 				t.Errorf("audit verify of the export: %v\n%s", err, out.String())
 			}
 		})
