@@ -143,6 +143,7 @@ function retryLater(/** @type {number} */ wait) {
 
 /** @type {Promise<any> | null} */
 let syncing = null;
+let syncAgain = false;
 let lastSyncAttempt = 0;
 
 /** Tells every tab's content script to check its composer again. */
@@ -176,46 +177,60 @@ async function applyCrisis(c) {
  * @param {string} reason start, focus, timer, push, login, user
  */
 function syncRules(reason) {
-  if (syncing) return syncing;
+  if (syncing) {
+    // A push that arrives while a sync runs may be about a version that
+    // sync has already missed: run once more after it.
+    if (reason !== 'focus') syncAgain = true;
+    return syncing;
+  }
   if (reason === 'focus' && Date.now() - lastSyncAttempt < FOCUS_THROTTLE_MS) return Promise.resolve();
   lastSyncAttempt = Date.now();
-  syncing = (async () => {
-    let changed = false;
-    try {
-      const { bundleEtag = '' } = await localRead('bundleEtag');
-      const res = await client.request('/api/v1/bundle', { headers: bundleEtag ? { 'If-None-Match': bundleEtag } : {} });
-      if (res.status === 200) {
-        const text = await res.text();
-        const pv = await start();
-        const r = JSON.parse(pv.loadBundle(text));
-        if (r.error) {
-          const version = res.headers.get('X-Postvakt-Version') || '';
-          console.warn(`postvakt: bundle ${version} refused: ${r.error.message}`);
-          await noteSync({ attemptAt: Date.now(), error: 'invalid', errorVersion: version, errorDetail: r.error.message });
-          return;
-        }
-        bundleVersion = r.version;
-        bundleError = '';
-        await localWrite({ bundle: text, bundleEtag: res.headers.get('ETag') || '' });
-        changed = true;
-      } else if (res.status !== 304) {
-        throw new HTTPError(res.status, `HTTP${res.status}`, `the server answered ${res.status}`);
-      }
-      const cr = await client.request('/api/v1/crisis');
-      if (cr.ok) {
-        let c = null;
-        try { c = await cr.json(); } catch { /* garbage: keep the state */ }
-        if (await applyCrisis(c)) changed = true;
-      }
-      await noteSync({ at: Date.now(), error: '', errorVersion: '', errorDetail: '' });
-    } catch (e) {
-      const kind = e instanceof AuthRequired ? 'auth' : e instanceof NetworkError ? 'network' : 'server';
-      await noteSync({ attemptAt: Date.now(), error: kind, errorDetail: String(/** @type {any} */ (e)?.message || e) });
-    } finally {
-      if (changed) announce(MSG.RULES_CHANGED);
+  syncing = syncOnce().finally(() => {
+    syncing = null;
+    if (syncAgain) {
+      syncAgain = false;
+      syncRules('again');
     }
-  })().finally(() => { syncing = null; });
+  });
   return syncing;
+}
+
+/** One revalidation of the bundle and the crisis state. */
+async function syncOnce() {
+  let changed = false;
+  try {
+    const { bundleEtag = '' } = await localRead('bundleEtag');
+    const res = await client.request('/api/v1/bundle', { headers: bundleEtag ? { 'If-None-Match': bundleEtag } : {} });
+    if (res.status === 200) {
+      const text = await res.text();
+      const pv = await start();
+      const r = JSON.parse(pv.loadBundle(text));
+      if (r.error) {
+        const version = res.headers.get('X-Postvakt-Version') || '';
+        console.warn(`postvakt: bundle ${version} refused: ${r.error.message}`);
+        await noteSync({ attemptAt: Date.now(), error: 'invalid', errorVersion: version, errorDetail: r.error.message });
+        return;
+      }
+      bundleVersion = r.version;
+      bundleError = '';
+      await localWrite({ bundle: text, bundleEtag: res.headers.get('ETag') || '' });
+      changed = true;
+    } else if (res.status !== 304) {
+      throw new HTTPError(res.status, `HTTP${res.status}`, `the server answered ${res.status}`);
+    }
+    const cr = await client.request('/api/v1/crisis');
+    if (cr.ok) {
+      let c = null;
+      try { c = await cr.json(); } catch { /* garbage: keep the state */ }
+      if (await applyCrisis(c)) changed = true;
+    }
+    await noteSync({ at: Date.now(), error: '', errorVersion: '', errorDetail: '' });
+  } catch (e) {
+    const kind = e instanceof AuthRequired ? 'auth' : e instanceof NetworkError ? 'network' : 'server';
+    await noteSync({ attemptAt: Date.now(), error: kind, errorDetail: String(/** @type {any} */ (e)?.message || e) });
+  } finally {
+    if (changed) announce(MSG.RULES_CHANGED);
+  }
 }
 
 function scheduleTimer() {
