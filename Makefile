@@ -72,6 +72,7 @@ test-e2e: extension node_modules/.package-lock.json chromium-present
 	node extension/tests/e2e/run.mjs
 	node extension/tests/e2e/pages.mjs
 	node extension/tests/e2e/sync.mjs
+	node extension/tests/e2e/policy.mjs
 
 ext: extension
 

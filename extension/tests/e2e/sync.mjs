@@ -9,53 +9,27 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { root, startServer, launch, openPage, axeViolations } from './harness.mjs';
+import { Postvakt, PASSWORD } from './postvakt.mjs';
 
 const OWN = 'https://www.eksempel.kommune.no/aktuelt';
-const PASSWORD = 'passord-123';
 const shots = path.join(root, 'test-results');
 
-/** @type {string} */ let tmp;
-/** @type {string} */ let bin;
-/** @type {string} */ let data;
+/** @type {Postvakt} */ let pv;
 /** @type {{server: http.Server, base: string}} */ let pages;
 /** @type {Awaited<ReturnType<typeof launch>>} */ let br;
 
 // ---- the server -----------------------------------------------------------
 
-/** @type {{proc: import('node:child_process').ChildProcess, url: string} | null} */
-let srv = null;
-
 async function startPostvakt() {
-  const proc = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--data', data, '--sse-heartbeat', '2s'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let logs = '';
-  proc.stderr.on('data', (b) => { logs += b; });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout.on('data', (b) => {
-      out += b;
-      const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
-    });
-    proc.on('exit', (code) => reject(new Error(`postvakt serve exited with ${code}: ${logs}`)));
-  });
-  srv = { proc, url };
-  upstream = url;
-  return url;
+  upstream = await pv.start();
 }
 
 async function stopPostvakt() {
-  if (!srv) return;
-  const { proc } = srv;
-  srv = null;
   upstream = '';
-  const exited = new Promise((r) => proc.once('exit', r));
-  proc.kill('SIGTERM');
-  await exited;
+  await pv.stop();
 }
 
 /**
@@ -65,24 +39,9 @@ async function stopPostvakt() {
  * @param {string} [token]
  * @param {any} [body]
  */
-async function api(method, p, token, body) {
-  if (!srv) throw new Error('the server is not running');
-  const res = await fetch(srv.url + p, {
-    method, headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: res.status, json, text, headers: res.headers };
-}
-
+const api = (method, p, token, body) => pv.api(method, p, token, body);
 /** @param {string} name */
-async function token(name) {
-  const r = await api('POST', '/api/v1/auth/login', '', { username: name, password: PASSWORD });
-  assert.equal(r.status, 200, r.text);
-  return r.json.access_token;
-}
+const token = (name) => pv.token(name);
 
 // ---- the proxy ------------------------------------------------------------
 
@@ -226,13 +185,7 @@ async function verified() {
 
 before(async () => {
   await mkdir(shots, { recursive: true });
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'postvakt-sync-'));
-  bin = path.join(tmp, 'postvakt');
-  data = path.join(tmp, 'data');
-  execFileSync('go', ['build', '-o', bin, './server/cmd/postvakt'], { cwd: root, stdio: 'inherit' });
-  for (const [name, role] of [['kari', 'staff'], ['ola', 'staff'], ['adm', 'admin'], ['comp', 'compliance']]) {
-    execFileSync(bin, ['user', 'add', name, '--role', role, '--password-stdin', '--data', data], { input: `${PASSWORD}\n` });
-  }
+  pv = await Postvakt.create([['kari', 'staff'], ['ola', 'staff'], ['adm', 'admin'], ['comp', 'compliance']]);
   await startPostvakt();
   await startProxy();
   pages = await startServer();
@@ -247,10 +200,9 @@ before(async () => {
 
 after(async () => {
   await br?.close();
-  await stopPostvakt();
+  await pv?.close();
   proxy?.close();
   pages?.server.close();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
 test('sign in from the popup: a wrong password is refused, then the user sees who and where', async () => {
