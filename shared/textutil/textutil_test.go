@@ -100,6 +100,10 @@ func TestSegment(t *testing.T) {
 		{"lines", "Hei\nHilsen Kari", []string{"hei", "hilsen", "kari"}, 2},
 		{"case number", "saksnr. 2026/0412 mangler", []string{"saksnr", "2026/0412", "mangler"}, 1},
 		{"hyphen", "NAV-kontoret", []string{"nav", "kontoret"}, 1},
+		// emoji in place of a full stop
+		{"emoji ends sentence", "Fest kl. 17.00 🎄 Etterpå gløgg", []string{"fest", "kl", "17.00", "etterpå", "gløgg"}, 2},
+		{"emoji sequence", "Takk 👍🏽❤️ Kari", []string{"takk", "kari"}, 2},
+		{"emoji mid-sentence", "Vi 🎉 feirer i dag", []string{"vi", "feirer", "i", "dag"}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

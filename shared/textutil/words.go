@@ -25,7 +25,9 @@ type Sentence struct {
 // slices (reused between drafts). A sentence ends at a line break, or at
 // '.', '!', '?' or '…' followed by white space and then a capital letter, a
 // digit-free line start or the end of the text, so that «kl. 22.00» and
-// «f.eks. dette» do not end sentences.
+// «f.eks. dette» do not end sentences. In social-media text an emoji often
+// takes the place of the full stop («kl. 17.00 🎄 Etterpå …»), so an emoji
+// followed by white space and a capital letter ends a sentence too.
 func Segment(f *Folded, words []Word, sents []Sentence) ([]Word, []Sentence) {
 	s := f.S
 	words, sents = words[:0], sents[:0]
@@ -78,6 +80,25 @@ func Segment(f *Folded, words []Word, sents []Sentence) ([]Word, []Sentence) {
 				i = j
 				continue
 			}
+		default:
+			if isEmoji(r) {
+				j := i + n
+				for j < len(s) {
+					r2, n2 := utf8.DecodeRuneInString(s[j:])
+					if !isEmoji(r2) && r2 != 0x200D && r2 != 0xFE0F && !(r2 >= 0x1F3FB && r2 <= 0x1F3FF) {
+						break
+					}
+					j += n2
+				}
+				if j < len(s) && (s[j] == ' ' || s[j] == '\t') && nextStartsCapital(f, j) {
+					closeSent(j)
+					sentStart = j
+					i = j
+					continue
+				}
+				i = j
+				continue
+			}
 		}
 		i += n
 	}
@@ -88,6 +109,26 @@ func Segment(f *Folded, words []Word, sents []Sentence) ([]Word, []Sentence) {
 		}
 	}
 	return words, sents
+}
+
+// isEmoji reports whether r is a pictographic symbol: the emoji blocks,
+// the miscellaneous symbols and dingbats, and regional indicators.
+func isEmoji(r rune) bool {
+	return r >= 0x1F000 && r <= 0x1FAFF || r >= 0x2600 && r <= 0x27BF || r >= 0x2B00 && r <= 0x2BFF
+}
+
+// nextStartsCapital looks past spaces from folded offset j and reports
+// whether the next character is an upper-case letter.
+func nextStartsCapital(f *Folded, j int) bool {
+	s := f.S
+	for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
+		j++
+	}
+	if j >= len(s) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(s[j:])
+	return unicode.IsLetter(r) && startsUpper(f, j)
 }
 
 func isDigit(s string, i int) bool { return i >= 0 && i < len(s) && s[i] >= '0' && s[i] <= '9' }
