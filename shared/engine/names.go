@@ -1,5 +1,7 @@
 package engine
 
+import "strings"
+
 // placePrepositions precede place names, which are capitalised like
 // personal names («bor i Nordbygda», «på Solheim»).
 var placePrepositions = map[string]bool{
@@ -23,10 +25,17 @@ func (st *state) nameWords() []int32 {
 		if !w.Cap {
 			continue
 		}
+		text := s[w.Start:w.End]
 		if i == 0 || st.words[i-1].Sent != w.Sent || st.sentenceInitial(i) {
+			if st.initialName(i, text) {
+				st.names = append(st.names, int32(i))
+			}
 			continue
 		}
-		text := s[w.Start:w.End]
+		// Road and model names with digits («E39», «Fv60») are not names.
+		if strings.ContainsAny(text, "0123456789") {
+			continue
+		}
 		if isAcronym(st.f.Orig, st.f.OrigOffset(int(w.Start)), st.f.OrigOffset(int(w.End))) {
 			continue
 		}
@@ -55,6 +64,41 @@ func (st *state) nameWords() []int32 {
 		st.names = append(st.names, int32(i))
 	}
 	return st.names
+}
+
+// initialName reports whether the capitalised word i, which opens a
+// sentence, is still a personal name: it is followed by an age in
+// parentheses («Emma (8) i 3B»), or the same word is capitalised inside a
+// sentence elsewhere in the draft («… Tøffe Emma!»).
+func (st *state) initialName(i int, text string) bool {
+	if strings.ContainsAny(text, "0123456789") || st.e.org.nameWords[text] || len(text) < 2 {
+		return false
+	}
+	s := st.f.S
+	w := st.words[i]
+	if rest := s[w.End:]; strings.HasPrefix(rest, " (") {
+		j := 2
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		if j > 2 && j <= 5 && j < len(rest) && rest[j] == ')' {
+			return !isAcronym(st.f.Orig, st.f.OrigOffset(int(w.Start)), st.f.OrigOffset(int(w.End)))
+		}
+	}
+	for k, o := range st.words {
+		if k == i || !o.Cap || o.End-o.Start != w.End-w.Start || s[o.Start:o.End] != text {
+			continue
+		}
+		if k == 0 || st.words[k-1].Sent != o.Sent || st.sentenceInitial(k) {
+			continue
+		}
+		prev := st.words[k-1]
+		if placePrepositions[s[prev.Start:prev.End]] && !prev.Cap {
+			continue
+		}
+		return !isAcronym(st.f.Orig, st.f.OrigOffset(int(w.Start)), st.f.OrigOffset(int(w.End)))
+	}
+	return false
 }
 
 func (st *state) isName(i int) bool {
