@@ -256,7 +256,9 @@ func runSignature(st *state, c *crule) {
 	st.add(-1, -1, -1)
 }
 
-var closings = []string{"med vennlig hilsen", "vennlig hilsen", "venleg helsing", "beste hilsen", "beste helsing", "hilsen fra", "hilsen", "helsing", "mvh", "kind regards", "best regards", "regards"}
+// closings are the sign-off formulas in bokmål and nynorsk (both «venleg»
+// and «vennleg» are nynorsk spellings); longer ones come first.
+var closings = []string{"med vennlig hilsen", "med venleg helsing", "med vennleg helsing", "vennlig hilsen", "venleg helsing", "vennleg helsing", "venlig hilsen", "beste hilsen", "beste helsing", "hilsen fra", "helsing frå", "hilsen", "helsing", "mvh", "mvh.", "kind regards", "best regards", "regards"}
 
 func (st *state) signed(units []rules.Term) bool {
 	s := st.f.S
@@ -360,7 +362,7 @@ func (st *state) signed(units []rules.Term) bool {
 
 func isClosingWord(w string) bool {
 	switch w {
-	case "hilsen", "helsing", "mvh", "vennlig", "venleg", "med", "beste", "takk", "regards", "best", "kind", "fra":
+	case "hilsen", "helsing", "mvh", "vennlig", "venleg", "vennleg", "venlig", "med", "beste", "takk", "regards", "best", "kind", "fra", "frå":
 		return true
 	}
 	return false
