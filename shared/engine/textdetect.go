@@ -33,6 +33,7 @@ func runSensitive(st *state, c *crule) {
 	// Facts about the same person in one sentence are one finding: the
 	// span grows to cover them all.
 	lastSent, a0, b0 := int32(-1), 0, 0
+	sig := st.signOff()
 	flush := func() {
 		if lastSent >= 0 {
 			st.addFolded(int(st.words[a0].Start), int(st.words[b0-1].End))
@@ -44,6 +45,11 @@ func runSensitive(st *state, c *crule) {
 		}
 		w0, w1 := int(h.w0), int(h.w1)
 		if unless >= 0 && st.inSentence(unless, w0) {
+			continue
+		}
+		// The sign-off names the writer and the unit («Helsing Kjersti,
+		// barnevernstenesta»): a unit name there is no fact about anyone.
+		if int(st.words[w0].Start) >= sig {
 			continue
 		}
 		p0, p1, ok := st.closestPerson(persons, w0, w1, c.within)
@@ -358,6 +364,54 @@ func (st *state) signed(units []rules.Term) bool {
 		return false
 	}
 	return check(lineStart, end) || prevEnd > prevStart && check(prevStart, prevEnd)
+}
+
+// signOff returns the folded offset where the draft's sign-off starts, or
+// len(text) when there is none: one of the last two lines that starts with
+// a closing formula («Hilsen», «Mvh», «Vennleg helsing») or a dash or slash,
+// or the part of the last line after its last sentence that does.
+func (st *state) signOff() int {
+	s := st.f.S
+	end := len(s)
+	for end > 0 && (s[end-1] == '\n' || s[end-1] == ' ' || s[end-1] == '\t') {
+		end--
+	}
+	startsClosing := func(a, b int) bool {
+		for a < b && (s[a] == ' ' || s[a] == '\t') {
+			a++
+		}
+		for _, cl := range closings {
+			if strings.HasPrefix(s[a:b], cl) && (a+len(cl) == b || !isWordByte(s[a+len(cl)])) {
+				return true
+			}
+		}
+		return false
+	}
+	found := len(s)
+	for line := 0; line < 2 && end > 0; line++ {
+		a := strings.LastIndexByte(s[:end], '\n') + 1
+		seg := strings.TrimLeft(s[a:end], " \t")
+		switch {
+		case startsClosing(a, end):
+			found = a
+		case (strings.HasPrefix(seg, "-") || strings.HasPrefix(seg, "–") || strings.HasPrefix(seg, "—") || strings.HasPrefix(seg, "/")) &&
+			strings.Count(seg, " ") <= 5:
+			// A short dashed line («– Line, Servicetorget»), not a bullet point.
+			found = a
+		case line == 0:
+			if k := strings.LastIndexAny(s[a:end], ".!?"); k >= 0 && startsClosing(a+k+1, end) {
+				found = a + k + 1
+			}
+		}
+		end = a - 1
+		for end > 0 && (s[end-1] == '\n' || s[end-1] == ' ' || s[end-1] == '\t') {
+			end--
+		}
+		if end < 0 {
+			break
+		}
+	}
+	return found
 }
 
 func isClosingWord(w string) bool {
