@@ -52,6 +52,9 @@ func runSensitive(st *state, c *crule) {
 		if int(st.words[w0].Start) >= sig {
 			continue
 		}
+		if st.workplace(w0, w1) {
+			continue
+		}
 		p0, p1, ok := st.closestPerson(persons, w0, w1, c.within)
 		if !ok {
 			continue
@@ -66,6 +69,48 @@ func runSensitive(st *state, c *crule) {
 		}
 	}
 	flush()
+}
+
+// unitSuffixes end the names of services, wards and organisations
+// («barnevernstjenesten», «intensivavdelingen», «Kreftforeningen»).
+var unitSuffixes = []string{
+	"tjenesten", "tjenestene", "tjeneste", "tenesta", "tenestene", "teneste", "avdelingen", "avdelinga", "avdeling",
+	"vernet", "kontoret", "senteret", "teamet", "klinikken", "seksjonen", "foreningen", "foreininga", "posten",
+}
+
+// workPrepositions link a person to the place they work («Kari fra
+// barnevernet», «leder for psykiatritjenesten», «jobber på intensiven»).
+var workPrepositions = map[string]bool{
+	"fra": true, "frå": true, "på": true, "ved": true, "for": true, "hos": true, "i": true,
+}
+
+// workplace reports whether the sensitive term at words [w0, w1) is the
+// name of a service or organisation that a preposition ties someone to as
+// their workplace: «Ingrid Moe er ny leder for barnevernstjenesten» tells
+// nothing sensitive about Ingrid Moe. «Barnevernet har overtatt omsorgen»
+// and «meldt til barnevernet» still count.
+func (st *state) workplace(w0, w1 int) bool {
+	if w1 != w0+1 || w0 == 0 {
+		return false
+	}
+	s := st.f.S
+	w := s[st.words[w0].Start:st.words[w0].End]
+	unit := false
+	for _, suf := range unitSuffixes {
+		if strings.HasSuffix(w, suf) {
+			unit = true
+			break
+		}
+	}
+	if !unit {
+		return false
+	}
+	k := w0 - 1
+	// «rus- og psykiatritjenesten»: skip the first half of the pair.
+	if k >= 2 && s[st.words[k].Start:st.words[k].End] == "og" && strings.HasPrefix(s[st.words[k-1].End:], "-") {
+		k -= 2
+	}
+	return st.sameSentence(k, w0) && workPrepositions[s[st.words[k].Start:st.words[k].End]]
 }
 
 // closestPerson finds the person reference nearest to words [w0, w1).
