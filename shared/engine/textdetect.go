@@ -260,11 +260,56 @@ func runAddress(st *state, c *crule) {
 				tied = true
 			}
 		}
-		if !tied || unless >= 0 && st.inSentence(unless, a.w0) {
+		if !tied || unless >= 0 && st.inSentence(unless, a.w0) || st.venueAddress(a) {
 			continue
 		}
 		st.addFolded(a.s, a.e)
 	}
+}
+
+// venueSuffixes end the names of public places and businesses: buildings,
+// halls, schools, churches, shops («Kulturhuset», «Nordbygda bibliotek»,
+// «Fjordvik legesenter»).
+var venueSuffixes = []string{
+	"hus", "huset", "hall", "hallen", "bibliotek", "biblioteket", "skole", "skolen", "skule", "skulen",
+	"barnehage", "barnehagen", "senter", "senteret", "kirke", "kirken", "kyrkje", "kyrkja", "stadion",
+	"museum", "museet", "kafé", "kafe", "kafeen", "kaféen", "hotell", "hotellet", "salen", "scene", "scenen",
+	"kino", "kinoen", "arena", "arenaen", "galleri", "galleriet", "kontor", "kontoret", "butikk", "butikken",
+	"foreningen", "foreininga", "lokale", "lokalet", "lokala", "park", "parken", "bad", "badet", "klubb", "klubben",
+}
+
+// venueAddress reports whether address a is the address of a venue named
+// just before it: «i Kulturhuset, Storgata 20», «Fjordvik legesenter,
+// Storgata 14», «den nye barnehagen i Solbakken 4». Such an address is
+// where an event or a service is, not where a person lives.
+func (st *state) venueAddress(a address) bool {
+	if a.w0 == 0 {
+		return false
+	}
+	s := st.f.S
+	k := a.w0 - 1
+	between := strings.TrimSpace(s[st.words[k].End:st.words[a.w0].Start])
+	switch {
+	case between == ",":
+	case between == "" && (s[st.words[k].Start:st.words[k].End] == "i" || s[st.words[k].Start:st.words[k].End] == "på") && k > 0:
+		k--
+		if strings.TrimSpace(s[st.words[k].End:st.words[k+1].Start]) != "" {
+			return false
+		}
+	default:
+		return false
+	}
+	if !st.sameSentence(k, a.w0) {
+		return false
+	}
+	w := s[st.words[k].Start:st.words[k].End]
+	for _, suf := range venueSuffixes {
+		if strings.HasSuffix(w, suf) {
+			// «i huset, Storgata 3» is a home; «Kulturhuset» a venue.
+			return len(w) > len(suf) || suf != "hus" && suf != "huset"
+		}
+	}
+	return false
 }
 
 func (st *state) allowedAddress(a address) bool {
