@@ -148,6 +148,7 @@ func TestNationalIDs(t *testing.T) {
 		{"dotted date", "født " + plain[:2] + "." + plain[2:4] + "." + plain[4:6] + " " + plain[6:], []string{plain[:2] + "." + plain[2:4] + "." + plain[4:6] + " " + plain[6:]}},
 		{"no-break space", plain[:6] + "\u00a0" + plain[6:], []string{plain[:6] + "\u00a0" + plain[6:]}},
 		{"en dash", plain[:6] + "–" + plain[6:], []string{plain[:6] + "–" + plain[6:]}},
+		{"dot after the date", "personnr. " + plain[:6] + "." + plain[6:] + " stemmer", []string{plain[:6] + "." + plain[6:]}},
 		{"spaced date", "født " + spaced(plain, 2, 4, 6), []string{spaced(plain, 2, 4, 6)}},
 		{"followed by a number", "fnr " + plain + " 2 barn", []string{plain}},
 		{"after a date", "12.03.2026 " + spaced(plain, 6), []string{spaced(plain, 6)}},

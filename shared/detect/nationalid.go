@@ -142,7 +142,7 @@ type form int
 
 const (
 	formPlain   form = iota // 11 digits
-	formID                  // 6+5 («010190 12345», «010190-12345») or a dotted date («01.01.90 12345»)
+	formID                  // 6+5 («010190 12345», «010190-12345», «010190.12345») or a dotted date («01.01.90 12345»)
 	formAccount             // 4.2.5 («1234.56.78903», «1234 56 78903»)
 	formOther
 )
@@ -151,7 +151,7 @@ func (nb *number) form11() form {
 	switch {
 	case nb.layout(11):
 		return formPlain
-	case nb.layout(6, 5) && nb.sepsAre(" -"):
+	case nb.layout(6, 5) && nb.sepsAre(" -."):
 		return formID
 	case nb.layout(2, 2, 2, 5) && nb.seps[0] == '.' && nb.seps[1] == '.' && (nb.seps[2] == ' ' || nb.seps[2] == '-'):
 		return formID
