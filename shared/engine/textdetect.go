@@ -421,6 +421,21 @@ func (st *state) signed(units []rules.Term) bool {
 					rest = r
 				} else if signatureLike(tail, b) {
 					rest = tail
+				} else if d := dashStart(s[tail:b]); d >= 0 {
+					// «Takk for beskjed! 🙏 – Siri i helsestasjonen»
+					rest = tail + d
+				}
+			}
+			// The closing may be followed by a full stop of its own
+			// («… i morgon. Mvh. Per Ole, vei og park»): try the earlier
+			// sentence ends of the line too.
+			for k := b; rest < 0 && k > a; {
+				k = a + strings.LastIndexAny(s[a:k], ".!?")
+				if k < a {
+					break
+				}
+				if r := closing(k+1, b); r >= 0 && !strings.ContainsAny(strings.TrimPrefix(s[r:b], "."), ".!?") {
+					rest = r
 				}
 			}
 			if rest < 0 && (strings.HasPrefix(line, "-") || strings.HasPrefix(line, "–") || strings.HasPrefix(line, "—") || strings.HasPrefix(line, "/")) {
@@ -502,6 +517,26 @@ func (st *state) signOff() int {
 		}
 	}
 	return found
+}
+
+// dashStart returns the offset in seg just past a dash or slash that opens
+// a signature after white space and emoji (« 🙏 – Siri»), or -1.
+func dashStart(seg string) int {
+	i := 0
+	for i < len(seg) {
+		r, n := utf8.DecodeRuneInString(seg[i:])
+		if r == ' ' || r == '\t' || r == 0xFE0F || r == 0x200D || r >= 0x1F000 && r <= 0x1FAFF || r >= 0x2600 && r <= 0x27BF {
+			i += n
+			continue
+		}
+		break
+	}
+	for _, d := range []string{"-", "–", "—", "/"} {
+		if strings.HasPrefix(seg[i:], d) {
+			return i + len(d)
+		}
+	}
+	return -1
 }
 
 func isClosingWord(w string) bool {
