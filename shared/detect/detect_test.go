@@ -280,6 +280,8 @@ func TestEmails(t *testing.T) {
 		{"no tld", "kari@localhost", nil},
 		{"handle", "@fjordvikkommune på X", nil},
 		{"numeric tld", "a@b.123", nil},
+		{"user information in a URL", "https://www.fjordvik.kommune.no@klikk-her.example/logg-inn", nil},
+		{"mailto", "mailto:kari@gmail.com", []string{"kari@gmail.com"}},
 	})
 }
 

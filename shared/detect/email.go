@@ -34,6 +34,12 @@ func Emails(text string, dst []Match) []Match {
 		if a == at {
 			continue
 		}
+		// «https://www.kommune.no@evil.example/» is a URL whose host is
+		// evil.example; the part before '@' is user information, not a
+		// mailbox. The link rules report it.
+		if a >= 3 && text[a-3:a] == "://" {
+			continue
+		}
 		// Domain.
 		b := at + 1
 		lastDot := -1

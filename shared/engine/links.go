@@ -57,6 +57,18 @@ func findLinks(s string, out []link) []link {
 			}
 			j++
 		}
+		if hs > start && j < len(s) && s[j] == '@' {
+			// «https://www.fjordvik.kommune.no@klikk-her.example/logg-inn»:
+			// what precedes '@' is user information, a phishing trick that
+			// dresses a link up as the own site. The host follows it.
+			hs, j, dots = j+1, j+1, 0
+			for j < len(s) && (isHostByte(s[j]) || s[j] == '.') {
+				if s[j] == '.' {
+					dots++
+				}
+				j++
+			}
+		}
 		if dots == 0 || (j < len(s) && s[j] == '@') && hs == start {
 			if j < len(s) && s[j] == '@' {
 				// An e-mail address, not a link: skip its domain too.
