@@ -66,13 +66,52 @@ func (st *state) nameWords() []int32 {
 	return st.names
 }
 
+// firstNames are common given names in Norway (lower case). A sentence
+// opens with a capital anyway, so only a known given name tells that the
+// first word of «Ahmed kom som flyktning i 2016» is a person. Names that
+// are also common words («Dag», «Tone», «Hans», «Odd», «Even») are left
+// out.
+var firstNames = map[string]bool{}
+
+func init() {
+	for _, n := range []string{
+		"ada", "agnes", "ahmed", "aisha", "alexander", "ali", "amalie", "amina", "andrea", "andreas",
+		"anette", "anita", "anna", "anne", "anders", "arne", "asbjørn", "aslak", "astrid", "atle",
+		"audun", "bjørg", "bjørn", "bjørnar", "berit", "birgitte", "bente", "brita", "britt", "camilla",
+		"carina", "cecilie", "christian", "daniel", "david", "elias", "elin", "elisabeth", "ella",
+		"ellen", "else", "emil", "emilie", "emma", "erik", "eirik", "einar", "eivind", "elise", "espen",
+		"fatima", "filip", "frank", "frida", "geir", "gerd", "gunnar", "gunn", "grete", "gro", "guro",
+		"hanne", "hanna", "harald", "hege", "heidi", "helene", "helga", "henrik", "henriette", "hilde",
+		"håkon", "idun", "ida", "ingrid", "inger", "ingvild", "ine", "isak", "iselin", "jakob", "jan",
+		"janne", "jens", "jenny", "johan", "johanne", "johannes", "jon", "jonas", "jorunn", "josefine",
+		"julie", "jørgen", "kaja", "karen", "kari", "karin", "karl", "kasper", "katrine", "kim", "kjell",
+		"kjersti", "knut", "kristian", "kristin", "kristine", "kristoffer", "lars", "laila", "lea",
+		"leah", "lena", "lene", "leon", "line", "linn", "linnea", "lisa", "lise", "lotte", "lucas",
+		"ludvig", "lukas", "magnus", "maja", "malin", "marianne", "marit", "marius", "markus", "marte",
+		"martin", "mathias", "mats", "mia", "mikkel", "mohammad", "mohammed", "mona", "morten",
+		"muhammad", "nils", "nina", "noah", "nora", "olav", "ola", "ole", "oliver", "olivia", "oscar",
+		"oskar", "pernille", "petter", "philip", "ragnhild", "ragnar", "randi", "rune", "ruth", "sander",
+		"sara", "sebastian", "selma", "signe", "sigrid", "silje", "simen", "simon", "sindre", "siri",
+		"siv", "sofie", "solveig", "sondre", "steinar", "stian", "stine", "svein", "synnøve", "sverre",
+		"sølvi", "terje", "thea", "theo", "thomas", "tiril", "tobias", "tonje", "tor", "torbjørn", "tore",
+		"torill", "torstein", "tove", "trine", "trond", "tuva", "turid", "unni", "vegard", "vetle",
+		"viljar", "viktor", "wenche", "william", "yusuf", "øyvind", "åse", "åshild",
+	} {
+		firstNames[n] = true
+	}
+}
+
 // initialName reports whether the capitalised word i, which opens a
 // sentence, is still a personal name: it is followed by an age in
-// parentheses («Emma (8) i 3B»), or the same word is capitalised inside a
-// sentence elsewhere in the draft («… Tøffe Emma!»).
+// parentheses («Emma (8) i 3B»), it is a common given name, or the same
+// word is capitalised inside a sentence elsewhere in the draft («… Tøffe
+// Emma!»).
 func (st *state) initialName(i int, text string) bool {
 	if strings.ContainsAny(text, "0123456789") || st.e.org.nameWords[text] || len(text) < 2 {
 		return false
+	}
+	if firstNames[text] {
+		return !isAcronym(st.f.Orig, st.f.OrigOffset(int(st.words[i].Start)), st.f.OrigOffset(int(st.words[i].End)))
 	}
 	s := st.f.S
 	w := st.words[i]
