@@ -272,35 +272,45 @@ func FuzzCheck(f *testing.F) {
 	})
 }
 
-// TestLabelled runs the labelled drafts in testdata/labelled.jsonl (the
-// corpus format) against the built-in rules with testdata/org.json, and
-// reports every difference the way the corpus scorer counts them.
+// TestLabelled runs the labelled drafts (the corpus format) against the
+// built-in rules and reports every difference the way the corpus scorer
+// counts them: testdata/labelled.jsonl with testdata/org.json, and
+// testdata/holdout.jsonl, drafts written for the «Fjordvik kommune» of the
+// development corpus, with testdata/fjordvik/org.json (a copy of
+// ../shared/corpus/org.json).
 func TestLabelled(t *testing.T) {
-	b := rules.Builtin()
-	orgData, err := os.ReadFile("testdata/org.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b.Org, err = rules.ParseOrg(orgData); err != nil {
-		t.Fatal(err)
-	}
-	e, err := New(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile("testdata/labelled.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
-		var ex rules.Example
-		if err := json.Unmarshal(line, &ex); err != nil {
-			t.Fatalf("line %d: %v", i+1, err)
-		}
-		t.Run(ex.Draft.ID, func(t *testing.T) {
-			rep := e.Check(ex.Draft, Options{})
-			for _, d := range Compare(ex.Draft, ex.Expect, rep) {
-				t.Errorf("%s: %s\n  text: %s", ex.Draft.ID, d, ex.Draft.Text)
+	for _, set := range []struct{ drafts, org string }{
+		{"testdata/labelled.jsonl", "testdata/org.json"},
+		{"testdata/holdout.jsonl", "testdata/fjordvik/org.json"},
+	} {
+		t.Run(filepath.Base(set.drafts), func(t *testing.T) {
+			b := rules.Builtin()
+			orgData, err := os.ReadFile(set.org)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.Org, err = rules.ParseOrg(orgData); err != nil {
+				t.Fatal(err)
+			}
+			e, err := New(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(set.drafts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+				var ex rules.Example
+				if err := json.Unmarshal(line, &ex); err != nil {
+					t.Fatalf("%s line %d: %v", set.drafts, i+1, err)
+				}
+				t.Run(ex.Draft.ID, func(t *testing.T) {
+					rep := e.Check(ex.Draft, Options{})
+					for _, d := range Compare(ex.Draft, ex.Expect, rep) {
+						t.Errorf("%s: %s\n  text: %s", ex.Draft.ID, d, ex.Draft.Text)
+					}
+				})
 			}
 		})
 	}
