@@ -243,6 +243,8 @@ func TestPhones(t *testing.T) {
 		{"date", "fredag 22.05.2026: kl. 08.00–12.00", nil},
 		{"date ddmmyyyy dotted", "12.03.20.26", nil},
 		{"clock", "kl. 07.40 og 09.00–15.30", nil},
+		{"year and serial", "parkeringsløyve nr. 2026-0415 for Sjøgata", nil},
+		{"4-4 with a space after a year-like group", "ring 2026 0415", []string{"2026 0415"}},
 		{"organisation number", "org.nr. 974 760 673", nil},
 		{"nine digits", "974760673", nil},
 		{"short numbers", "Ring 110, 112, 113 eller 116 117.", nil},

@@ -69,6 +69,12 @@ func phone(s string, nb *number) (int, bool) {
 	if len(g) == 2 && g[0] == 4 && isYear(nb.digits[off:off+4]) && isYear(nb.digits[off+4:off+8]) {
 		return 0, false
 	}
+	// A year, a dash and a serial («løyve nr. 2026-0415», «sak 2025-1234»)
+	// is a reference; phone numbers are not written with a dash after
+	// four digits that read as a year.
+	if len(g) == 2 && g[0] == 4 && nb.seps[nb.ng-2] == '-' && isYear(nb.digits[off:off+4]) {
+		return 0, false
+	}
 	if !phoneLayout(g) {
 		return 0, false
 	}
