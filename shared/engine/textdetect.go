@@ -110,7 +110,14 @@ func (st *state) workplace(w0, w1 int) bool {
 	if k >= 2 && s[st.words[k].Start:st.words[k].End] == "og" && strings.HasPrefix(s[st.words[k-1].End:], "-") {
 		k -= 2
 	}
-	return st.sameSentence(k, w0) && workPrepositions[s[st.words[k].Start:st.words[k].End]]
+	if !st.sameSentence(k, w0) {
+		return false
+	}
+	prep := s[st.words[k].Start:st.words[k].End]
+	// A capitalised service after «til» is a recipient («sokkar til
+	// Flyktningtenesta»); a lower-case one is where someone was referred
+	// («meldt til barnevernet»), which counts.
+	return workPrepositions[prep] || prep == "til" && st.words[w0].Cap
 }
 
 // closestPerson finds the person reference nearest to words [w0, w1).
@@ -462,6 +469,11 @@ func (st *state) signed(units []rules.Term) bool {
 				continue
 			}
 			if st.e.org.nameWords[text] || isClosingWord(text) {
+				continue
+			}
+			// «Helsing oss på Solheim»: a capitalised word after a place
+			// preposition is a place, as in nameWords.
+			if i > 0 && int(ws[i-1].Start) >= rest && !ws[i-1].Cap && placePrepositions[s[ws[i-1].Start:ws[i-1].End]] {
 				continue
 			}
 			return true
