@@ -277,13 +277,15 @@ func FuzzCheck(f *testing.F) {
 // counts them: testdata/labelled.jsonl with testdata/org.json, and
 // testdata/holdout.jsonl, drafts written for the «Fjordvik kommune» of the
 // development corpus, with testdata/fjordvik/org.json (a copy of
-// ../shared/corpus/org.json); testdata/fjordvik/holdout-b.jsonl is a
-// second, smaller set written after the first was fixed.
+// ../shared/corpus/org.json); testdata/fjordvik/holdout-b.jsonl and
+// holdout-c.jsonl are smaller sets, each written after the previous one
+// was fixed.
 func TestLabelled(t *testing.T) {
 	for _, set := range []struct{ drafts, org string }{
 		{"testdata/labelled.jsonl", "testdata/org.json"},
 		{"testdata/holdout.jsonl", "testdata/fjordvik/org.json"},
 		{"testdata/fjordvik/holdout-b.jsonl", "testdata/fjordvik/org.json"},
+		{"testdata/fjordvik/holdout-c.jsonl", "testdata/fjordvik/org.json"},
 	} {
 		t.Run(filepath.Base(set.drafts), func(t *testing.T) {
 			b := rules.Builtin()
