@@ -279,13 +279,15 @@ func FuzzCheck(f *testing.F) {
 // development corpus, with testdata/fjordvik/org.json (a copy of
 // ../shared/corpus/org.json); testdata/fjordvik/holdout-b.jsonl and
 // holdout-c.jsonl are smaller sets, each written after the previous one
-// was fixed.
+// was fixed, and testdata/fjordvik/probes.jsonl holds one-sentence cases
+// for the fixes (negatives above all).
 func TestLabelled(t *testing.T) {
 	for _, set := range []struct{ drafts, org string }{
 		{"testdata/labelled.jsonl", "testdata/org.json"},
 		{"testdata/holdout.jsonl", "testdata/fjordvik/org.json"},
 		{"testdata/fjordvik/holdout-b.jsonl", "testdata/fjordvik/org.json"},
 		{"testdata/fjordvik/holdout-c.jsonl", "testdata/fjordvik/org.json"},
+		{"testdata/fjordvik/probes.jsonl", "testdata/fjordvik/org.json"},
 	} {
 		t.Run(filepath.Base(set.drafts), func(t *testing.T) {
 			b := rules.Builtin()
