@@ -15,6 +15,7 @@
       findings: (n) => (n === 1 ? '1 funn' : `${n} funn`),
       clean: 'Ingen funn',
       suggestion: 'Forslag',
+      why: 'Derfor',
       blockedTitle: 'Publiseringen er stoppet',
       blockedBody: 'Innlegget bryter retningslinjene. Rett opp dette før du publiserer:',
       warnTitle: 'Vil du publisere likevel?',
@@ -46,6 +47,7 @@
       findings: (n) => (n === 1 ? '1 funn' : `${n} funn`),
       clean: 'Ingen funn',
       suggestion: 'Forslag',
+      why: 'Difor',
       blockedTitle: 'Publiseringa er stoppa',
       blockedBody: 'Innlegget bryt retningslinjene. Rett opp dette før du publiserer:',
       warnTitle: 'Vil du publisere likevel?',
@@ -77,6 +79,7 @@
       findings: (n) => (n === 1 ? '1 finding' : `${n} findings`),
       clean: 'No findings',
       suggestion: 'Suggestion',
+      why: 'Why',
       blockedTitle: 'Publishing stopped',
       blockedBody: 'The post breaks the guidelines. Fix this before publishing:',
       warnTitle: 'Publish anyway?',
@@ -355,7 +358,7 @@
       .panel h2 { font-size: 13px; margin: 2px 0 6px; }
       .f { border-left: 4px solid #b26a00; padding: 4px 8px; margin: 6px 0; background: #fffaf0; }
       .f.block { border-color: #c62828; background: #fff5f5; } .f.info { border-color: #1565c0; background: #f3f8ff; }
-      .f .m { font-weight: 600; } .f .s { margin-top: 2px; color: #333; }
+      .f .m { font-weight: 600; } .f .s { margin-top: 2px; color: #333; } .f .w { margin-top: 2px; color: #555; font-size: 12px; }
       .u { position: fixed; pointer-events: none; border-bottom: 2px solid #b26a00; }
       .u.block { border-bottom-color: #c62828; } .u.info { border-bottom-color: #1565c0; }
       .modal { position: fixed; inset: 0; background: rgba(0,0,0,.35); display: flex; align-items: center; justify-content: center; }
@@ -424,6 +427,7 @@
       const item = el('div', `f ${f.severity}`);
       item.dataset.rule = f.rule;
       item.append(el('div', 'm', f.message), el('div', 's', `${T('suggestion')}: ${f.suggestion}`));
+      if (f.why) item.append(el('div', 'w', `${T('why')}: ${f.why}`));
       panel.append(item);
     }
     position(comp);
@@ -594,6 +598,7 @@
     for (const f of findings) {
       const item = el('div', `f ${f.severity}`);
       item.append(el('div', 'm', f.message), el('div', 's', `${T('suggestion')}: ${f.suggestion}`));
+      if (f.why) item.append(el('div', 'w', `${T('why')}: ${f.why}`));
       box.append(item);
     }
     return box;

@@ -23,8 +23,9 @@
  * Mirrors shared/draft.Finding. start/end are -1 for a finding about the
  * whole draft; image is the index of the image it is about, else -1.
  * excerpt is the masked fragment, the only part of the text an audit entry keeps.
+ * why says which words made it a finding (it quotes the draft, so it is only shown, never sent).
  * @typedef {{rule: string, category: string, severity: 'info'|'warn'|'block', start: number, end: number,
- *   image: number, message: string, suggestion: string, excerpt?: string}} Finding
+ *   image: number, message: string, suggestion: string, excerpt?: string, why?: string}} Finding
  */
 
 /**
@@ -46,7 +47,7 @@
 export const FIELDS = Object.freeze({
   'shared/draft.Image': ['alt', 'persons', 'consent'],
   'shared/draft.Draft': ['id', 'text', 'platform', 'kind', 'images', 'at', 'user', 'unit'],
-  'shared/draft.Finding': ['rule', 'category', 'severity', 'start', 'end', 'image', 'message', 'suggestion', 'excerpt'],
+  'shared/draft.Finding': ['rule', 'category', 'severity', 'start', 'end', 'image', 'message', 'suggestion', 'excerpt', 'why'],
   'shared/draft.Report': ['id', 'verdict', 'bundle', 'archive', 'findings'],
   'shared/audit.Finding': ['rule', 'severity', 'excerpt'],
   'shared/audit.Entry': ['id', 'user', 'unit', 'platform', 'host', 'kind', 'at', 'bundle', 'action', 'findings',

@@ -74,6 +74,11 @@ type Finding struct {
 	// entries carry instead of the text itself. Empty for whole-draft
 	// and image findings.
 	Excerpt string `json:"excerpt,omitempty"`
+	// Why explains the finding in the check's language: which words filled
+	// which role of a frame, or the learned model's confidence. It quotes
+	// the draft, so it is shown to the writer and never leaves the browser
+	// (audit entries carry only rule, severity and the masked excerpt).
+	Why string `json:"why,omitempty"`
 }
 
 // Report is the engine's answer for one draft.

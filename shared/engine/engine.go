@@ -66,6 +66,7 @@ type crule struct {
 	within  int
 	nearSet bool
 	terms   []rules.Term // single-word terms matched on demand (signature units)
+	frame   *cframe
 }
 
 // Check compiles b and checks d with default options. Callers that check
@@ -167,6 +168,11 @@ func (e *Engine) compile(c *crule) error {
 		c.lists[2] = list(p.Unless)
 		c.within = p.Within
 		c.run = detectorRunners[r.Detector.Name]
+	case rules.KindFrame:
+		if c.frame, err = e.compileFrame(r.Frame); err != nil {
+			return err
+		}
+		c.run = runFrame
 	case rules.KindLink:
 		c.run = runLink
 	case rules.KindImage:
@@ -201,9 +207,15 @@ type state struct {
 	offs     []int
 	spans    []span
 	nums     []detect.Match // byte spans of the current rule's findings, for merging
+	fms      []fmatch       // the current frame rule's role matches
 }
 
-type span struct{ s, e, img int }
+// span is a finding of the current rule in original bytes; why explains
+// it (frames and the classifier say which words made it a finding).
+type span struct {
+	s, e, img int
+	why       string
+}
 
 // Check runs every enabled rule in scope on d.
 func (e *Engine) Check(d draft.Draft, opt Options) draft.Report {
@@ -292,7 +304,7 @@ func (st *state) add(s, e, img int) {
 			return
 		}
 	}
-	st.spans = append(st.spans, span{s, e, img})
+	st.spans = append(st.spans, span{s: s, e: e, img: img})
 }
 
 // addFolded records a finding on folded byte span [s, e).
@@ -311,6 +323,7 @@ func (st *state) flush(c *crule) {
 			Rule: r.ID, Category: r.Category, Severity: r.Severity,
 			Start: sp.s, End: sp.e, Image: sp.img,
 			Message: r.Message.In(lang), Suggestion: r.Suggestion.In(lang),
+			Why: sp.why,
 		}
 		if sp.s >= 0 {
 			f.Excerpt = excerpt(r.ID, st.text[sp.s:sp.e])

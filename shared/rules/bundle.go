@@ -78,7 +78,7 @@ const (
 )
 
 // Kinds lists every rule kind, in the order error messages show them.
-var Kinds = []string{KindDetector, KindPhrase, KindLink, KindImage, KindLength, KindReadability, KindCrisis}
+var Kinds = []string{KindDetector, KindPhrase, KindFrame, KindLink, KindImage, KindLength, KindReadability, KindCrisis}
 
 // Detectors lists the built-in detectors a rule of kind "detector" may name.
 var Detectors = []string{"national_id", "payment_card", "bank_account", "phone", "email", "address", "sensitive", "signature"}
@@ -90,7 +90,7 @@ var LinkChecks = []string{"own_site_missing", "shortener", "blocked"}
 var ImageChecks = []string{"undeclared", "consent", "consent_minor", "alt_text"}
 
 // Rule is one rule of a bundle. Exactly one of the kind-specific fields
-// (Detector, Phrase, Link, Image, Length, Readability) is set, matching Kind;
+// (Detector, Phrase, Frame, Link, Image, Length, Readability) is set, matching Kind;
 // kind "crisis" has none.
 type Rule struct {
 	ID         string `json:"id"`
@@ -113,6 +113,7 @@ type Rule struct {
 	Image       *ImageRule       `json:"image,omitempty"`
 	Length      *LengthRule      `json:"length,omitempty"`
 	Readability *ReadabilityRule `json:"readability,omitempty"`
+	Frame       *FrameRule       `json:"frame,omitempty"`
 }
 
 // Scope limits a rule to some platforms, kinds of draft or units. An empty

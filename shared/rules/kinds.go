@@ -22,6 +22,7 @@ func validateKind(r *Rule, p string, errs *ValidationErrors) {
 		KindImage:       r.Image != nil,
 		KindLength:      r.Length != nil,
 		KindReadability: r.Readability != nil,
+		KindFrame:       r.Frame != nil,
 	}
 	if !slices.Contains(Kinds, r.Kind) {
 		add(p+".kind", "%q is not a rule kind; valid kinds are %s", r.Kind, strings.Join(Kinds, ", "))
@@ -70,6 +71,8 @@ func validateKind(r *Rule, p string, errs *ValidationErrors) {
 				add(p+".phrase.near.within", "must be between 0 and 100 words")
 			}
 		}
+	case KindFrame:
+		validateFrame(r.Frame, p, id, errs)
 	case KindLink:
 		if !slices.Contains(LinkChecks, r.Link.Check) {
 			add(p+".link.check", "%q is not a link check; valid checks are %s", r.Link.Check, strings.Join(LinkChecks, ", "))

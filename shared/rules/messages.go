@@ -50,7 +50,17 @@ var nbFormats = map[string]string{
 	"term %q has a word that is only a wildcard":                          "%q har et ord som bare er en stjerne",
 	"term %q: `*` may only start or end a word":                           "%q: `*` kan bare stå først eller sist i et ord",
 	"term %q: %q is not a letter or digit; use a pattern for punctuation": "%q: %q er ikke en bokstav eller et siffer; bruk et mønster (patterns) for tegn",
-	"bundle is %d bytes, more than the limit of %d":                       "regelpakken er %d byte, mer enn grensen på %d",
+	"needs at least one role":                                             "trenger minst én rolle",
+	"has %d roles, more than the limit of %d":                             "har %d roller, flere enn grensen på %d",
+	"%q is not a role name (lower-case letters, digits and _, starting with a letter)": "%q er ikke et rollenavn (små bokstaver, sifre og _, og først en bokstav)",
+	"role %q is defined twice":                  "rollen %q er definert to ganger",
+	"is required: the explanation shows it":     "må fylles ut: forklaringen viser den",
+	"needs at least one class":                  "trenger minst én klasse",
+	"has %d classes, more than the limit of %d": "har %d klasser, flere enn grensen på %d",
+	"%q is not a class name (lower-case letters, digits and _, starting with a letter)": "%q er ikke et klassenavn (små bokstaver, sifre og _, og først en bokstav)",
+	"class %q is defined twice in role %q":                                              "klassen %q er definert to ganger i rollen %q",
+	"%q is not a span; valid spans are %s, %s":                                          "%q er ikke et spenn; gyldige spenn er %s, %s",
+	"bundle is %d bytes, more than the limit of %d":                                     "regelpakken er %d byte, mer enn grensen på %d",
 }
 
 // msgError is an error whose message exists in English and bokmål.

@@ -70,6 +70,11 @@ func Segment(f *Folded, words []Word, sents []Sentence) ([]Word, []Sentence) {
 			closeSent(i)
 			sentStart = i + 1
 		case '.', '!', '?', '…':
+			// «Dr. Hansen», «St. Olav», «nr. 4»: a full stop after a
+			// title or abbreviation ends no sentence.
+			if r == '.' && len(words) > 0 && int(words[len(words)-1].End) == i && isAbbrev(s[words[len(words)-1].Start:i]) {
+				break
+			}
 			j := i + n
 			for j < len(s) && (s[j] == '.' || s[j] == '!' || s[j] == '?' || s[j] == '"' || s[j] == ')') {
 				j++
@@ -110,6 +115,15 @@ func Segment(f *Folded, words []Word, sents []Sentence) ([]Word, []Sentence) {
 	}
 	return words, sents
 }
+
+// abbrevs are words written with a full stop that rarely end a sentence.
+var abbrevs = map[string]bool{
+	"dr": true, "st": true, "nr": true, "mr": true, "prof": true, "ca": true, "jf": true, "ref": true,
+	"tlf": true, "pr": true, "vs": true, "dvs": true, "bl": true, "mfl": true, "evt": true, "ev": true,
+	"ang": true, "iflg": true, "inkl": true, "eks": true, "avd": true, "adr": true,
+}
+
+func isAbbrev(w string) bool { return len(w) <= 5 && abbrevs[w] }
 
 // isEmoji reports whether r is a pictographic symbol: the emoji blocks,
 // the miscellaneous symbols and dingbats, and regional indicators.

@@ -1,0 +1,274 @@
+package engine
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/postvakt/postvakt/shared/rules"
+)
+
+// cframe is a compiled frame rule: per role, per class, a lexicon list and
+// RE2 patterns.
+type cframe struct {
+	roles      []crole
+	unless     int32
+	unlessPats []*regexp.Regexp
+}
+
+type crole struct {
+	r       *rules.Role
+	classes []cclass
+}
+
+type cclass struct {
+	c    *rules.FrameClass
+	list int32
+	pats []*regexp.Regexp
+}
+
+// fmatch is one word range that fills a role of the current frame.
+type fmatch struct {
+	role, class int16
+	sent        int32
+	w0, w1      int32
+}
+
+func (e *Engine) compileFrame(fr *rules.FrameRule) (*cframe, error) {
+	cf := &cframe{unless: -1}
+	for i := range fr.Roles {
+		r := &fr.Roles[i]
+		cr := crole{r: r}
+		for j := range r.Classes {
+			cl := &r.Classes[j]
+			cc := cclass{c: cl, list: -1}
+			if len(cl.Words) > 0 {
+				cc.list = e.lex.add(cl.Words)
+			}
+			ps, err := compilePatterns(cl.Patterns)
+			if err != nil {
+				return nil, err
+			}
+			cc.pats = ps
+			cr.classes = append(cr.classes, cc)
+		}
+		cf.roles = append(cf.roles, cr)
+	}
+	if len(fr.Unless) > 0 {
+		cf.unless = e.lex.add(fr.Unless)
+	}
+	var err error
+	cf.unlessPats, err = compilePatterns(fr.UnlessPatterns)
+	return cf, err
+}
+
+func compilePatterns(ps []string) ([]*regexp.Regexp, error) {
+	var out []*regexp.Regexp
+	for _, p := range ps {
+		re, err := rules.CompilePattern(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, re)
+	}
+	return out, nil
+}
+
+// runFrame reports each sentence in which every role of the frame is
+// filled, unless an `unless` term or pattern occurs in it. With Within,
+// every role must be filled within that many words of the first role's
+// match. The finding says which words filled which role (Finding.Why).
+func runFrame(st *state, c *crule) {
+	fr, cf := c.r.Frame, c.frame
+	if len(st.words) == 0 {
+		return
+	}
+	ms := st.frameMatches(c)
+	if len(ms) == 0 {
+		return
+	}
+	slices.SortFunc(ms, func(a, b fmatch) int {
+		if a.sent != b.sent {
+			return int(a.sent - b.sent)
+		}
+		return int(a.w0 - b.w0)
+	})
+	lastSent, lastSpan := int32(-2), -1
+	chosen := make([]int, len(cf.roles))
+	for i := 0; i < len(ms); {
+		j := i
+		for j < len(ms) && ms[j].sent == ms[i].sent {
+			j++
+		}
+		sent := ms[i].sent
+		group := ms[i:j]
+		i = j
+		if !st.frameFills(cf, fr.Within, group, chosen) || st.frameUnless(cf, sent) {
+			continue
+		}
+		var fs, fe int
+		if fr.Span == rules.SpanRoles {
+			// The chosen words, and every other match of the first role
+			// in the sentence: facts about the same person are one finding.
+			fs, fe = len(st.f.S), 0
+			for k, m := range group {
+				if m.role == 0 || slices.Contains(chosen, k) {
+					fs = min(fs, int(st.words[m.w0].Start))
+					fe = max(fe, int(st.words[m.w1-1].End))
+				}
+			}
+		} else {
+			se := st.sents[sent]
+			fs, fe = trimSpan(st.f.S, int(se.Start), int(se.End))
+		}
+		why := st.frameWhy(cf, group, chosen)
+		if fr.Merge && sent == lastSent+1 && lastSpan >= 0 {
+			sp := &st.spans[lastSpan]
+			sp.e = max(sp.e, st.f.OrigOffset(fe))
+			sp.why += " · " + why
+		} else {
+			st.addFolded(fs, fe)
+			lastSpan = len(st.spans) - 1
+			st.spans[lastSpan].why = why
+		}
+		lastSent = sent
+	}
+	st.fms = ms[:0]
+}
+
+// frameMatches collects the word ranges that fill a role, dropping those
+// in the sign-off and services named as workplaces when the frame asks.
+func (st *state) frameMatches(c *crule) []fmatch {
+	fr, cf := c.r.Frame, c.frame
+	ms := st.fms[:0]
+	sig := len(st.f.S)
+	if fr.SkipSignOff {
+		sig = st.signOff()
+	}
+	addMatch := func(ri, ci, w0, w1 int) {
+		if w0 >= len(st.words) || int(st.words[w0].Start) >= sig {
+			return
+		}
+		if cf.roles[ri].r.SkipWorkplace && st.workplace(w0, w1) {
+			return
+		}
+		ms = append(ms, fmatch{role: int16(ri), class: int16(ci), sent: st.words[w0].Sent, w0: int32(w0), w1: int32(w1)})
+	}
+	kind := kindOf(st.d)
+	for ri := range cf.roles {
+		for ci := range cf.roles[ri].classes {
+			cl := &cf.roles[ri].classes[ci]
+			if len(cl.c.Kinds) > 0 && !slices.Contains(cl.c.Kinds, kind) {
+				continue
+			}
+			if cl.list >= 0 {
+				for _, h := range st.hits {
+					if h.list == cl.list {
+						addMatch(ri, ci, int(h.w0), int(h.w1))
+					}
+				}
+				if st.e.lex.names[cl.list] {
+					for _, n := range st.nameWords() {
+						addMatch(ri, ci, int(n), int(n)+1)
+					}
+				}
+			}
+			for _, re := range cl.pats {
+				for _, m := range re.FindAllStringIndex(st.f.S, -1) {
+					w0, w1 := st.wordRange(m[0], m[1])
+					addMatch(ri, ci, w0, w1)
+				}
+			}
+		}
+	}
+	st.fms = ms
+	return ms
+}
+
+// frameFills chooses, for one sentence's matches, a match per role: the
+// first role's match that has every other role filled by a match that
+// does not overlap it (within `within` words when set), taking the
+// closest. chosen receives indices into group.
+func (st *state) frameFills(cf *cframe, within int, group []fmatch, chosen []int) bool {
+	for a := range group {
+		if group[a].role != 0 {
+			continue
+		}
+		anchor := group[a]
+		chosen[0] = a
+		ok := true
+		for ri := 1; ri < len(cf.roles) && ok; ri++ {
+			best, bestD := -1, 0
+			for k := range group {
+				m := group[k]
+				if int(m.role) != ri || (m.w0 < anchor.w1 && anchor.w0 < m.w1) {
+					continue
+				}
+				d := 0
+				if m.w1 <= anchor.w0 {
+					d = int(anchor.w0 - m.w1)
+				} else {
+					d = int(m.w0 - anchor.w1)
+				}
+				if within > 0 && d > within {
+					continue
+				}
+				if best < 0 || d < bestD {
+					best, bestD = k, d
+				}
+			}
+			if best < 0 {
+				ok = false
+			}
+			chosen[ri] = best
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+func (st *state) frameUnless(cf *cframe, sent int32) bool {
+	if cf.unless >= 0 {
+		for _, h := range st.hits {
+			if h.list == cf.unless && st.words[h.w0].Sent == sent {
+				return true
+			}
+		}
+	}
+	if len(cf.unlessPats) > 0 {
+		se := st.sents[sent]
+		for _, re := range cf.unlessPats {
+			if re.MatchString(st.f.S[se.Start:se.End]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// frameWhy explains a finding in the check's language: each role's label,
+// the words that filled it and their class («Politisk aktør: «Høgre»
+// (parti) · Vurdering: «velfortjent» (ros)»). It quotes the draft, so it
+// is shown to the writer and never goes into an audit entry.
+func (st *state) frameWhy(cf *cframe, group []fmatch, chosen []int) string {
+	lang := st.opt.Lang
+	var b strings.Builder
+	for ri, k := range chosen {
+		m := group[k]
+		if ri > 0 {
+			b.WriteString(" · ")
+		}
+		role := &cf.roles[ri]
+		b.WriteString(role.r.Label.In(lang))
+		b.WriteString(": «")
+		a := st.f.OrigOffset(int(st.words[m.w0].Start))
+		e := st.f.OrigOffset(int(st.words[m.w1-1].End))
+		b.WriteString(st.text[a:e])
+		b.WriteString("» (")
+		b.WriteString(role.classes[m.class].c.Label.In(lang))
+		b.WriteString(")")
+	}
+	return b.String()
+}

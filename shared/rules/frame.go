@@ -1,0 +1,133 @@
+package rules
+
+import (
+	"fmt"
+	"regexp"
+)
+
+// KindFrame is a rule that combines roles found in one sentence: a
+// political target and an evaluation, a person and a special-category
+// fact, an addressee and an act on their case. Flat phrase lists cannot
+// say «a party AND an evaluation of it»; a frame can, and its finding
+// names the words that filled each role, so the writer sees why.
+const KindFrame = "frame"
+
+// FrameRule fires on a sentence in which every role has a match and no
+// `unless` term or pattern matches.
+type FrameRule struct {
+	// Roles must all be filled, in any order.
+	Roles []Role `json:"roles"`
+	// Unless drops a sentence in which one of these terms occurs (neutral
+	// reports, attributed quotes, general information).
+	Unless         []string `json:"unless,omitempty"`
+	UnlessPatterns []string `json:"unless_patterns,omitempty"`
+	// Within bounds the distance in words between the first role's match
+	// and each other role's match; 0 means anywhere in the sentence.
+	Within int `json:"within,omitempty"`
+	// Span is what a finding covers: "sentence" (default) or "roles"
+	// (from the first to the last word that filled a role).
+	Span string `json:"span,omitempty"`
+	// Merge makes adjacent sentences that fire one finding.
+	Merge bool `json:"merge,omitempty"`
+	// SkipSignOff ignores matches in a reply's sign-off («Helsing Kari,
+	// barnevernstenesta»), which names the writer and the unit.
+	SkipSignOff bool `json:"skip_sign_off,omitempty"`
+}
+
+// Role is one slot of a frame. It is filled by a match of any of its
+// classes; the class names what kind of word filled it («party»,
+// «health»), for the explanation and for tuning.
+type Role struct {
+	Name    string       `json:"name"`
+	Label   Text         `json:"label"`
+	Classes []FrameClass `json:"classes"`
+	// SkipWorkplace ignores a match that names a service as someone's
+	// workplace («leiar for barnevernstenesta»).
+	SkipWorkplace bool `json:"skip_workplace,omitempty"`
+}
+
+// FrameClass is a word list (term syntax of phrase rules, including
+// `~lemma` and `@name`) and RE2 patterns.
+type FrameClass struct {
+	Name     string   `json:"name"`
+	Label    Text     `json:"label"`
+	Words    []string `json:"words,omitempty"`
+	Patterns []string `json:"patterns,omitempty"`
+	// Kinds limits the class to some kinds of draft: «du» is the person
+	// answered in a reply or message, but anyone at all in a post.
+	Kinds []string `json:"kinds,omitempty"`
+}
+
+// Frame spans.
+const (
+	SpanSentence = "sentence"
+	SpanRoles    = "roles"
+)
+
+var nameRe = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+
+// MaxRoles and MaxClasses bound a frame's size.
+const (
+	MaxRoles   = 6
+	MaxClasses = 32
+)
+
+func validateFrame(fr *FrameRule, p, id string, errs *ValidationErrors) {
+	add := func(path, format string, args ...any) {
+		*errs = append(*errs, ve(path, id, format, args...))
+	}
+	if len(fr.Roles) == 0 {
+		add(p+".frame.roles", "needs at least one role")
+	}
+	if len(fr.Roles) > MaxRoles {
+		add(p+".frame.roles", "has %d roles, more than the limit of %d", len(fr.Roles), MaxRoles)
+		return
+	}
+	roleNames := map[string]bool{}
+	for i, r := range fr.Roles {
+		rp := fmt.Sprintf("%s.frame.roles[%d]", p, i)
+		if !nameRe.MatchString(r.Name) {
+			add(rp+".name", "%q is not a role name (lower-case letters, digits and _, starting with a letter)", r.Name)
+		} else if roleNames[r.Name] {
+			add(rp+".name", "role %q is defined twice", r.Name)
+		}
+		roleNames[r.Name] = true
+		if r.Label.NB == "" {
+			add(rp+".label.nb", "is required: the explanation shows it")
+		}
+		if len(r.Classes) == 0 {
+			add(rp+".classes", "needs at least one class")
+		}
+		if len(r.Classes) > MaxClasses {
+			add(rp+".classes", "has %d classes, more than the limit of %d", len(r.Classes), MaxClasses)
+			continue
+		}
+		classNames := map[string]bool{}
+		for j, c := range r.Classes {
+			cp := fmt.Sprintf("%s.classes[%d]", rp, j)
+			if !nameRe.MatchString(c.Name) {
+				add(cp+".name", "%q is not a class name (lower-case letters, digits and _, starting with a letter)", c.Name)
+			} else if classNames[c.Name] {
+				add(cp+".name", "class %q is defined twice in role %q", c.Name, r.Name)
+			}
+			classNames[c.Name] = true
+			if c.Label.NB == "" {
+				add(cp+".label.nb", "is required: the explanation shows it")
+			}
+			if len(c.Words) == 0 && len(c.Patterns) == 0 {
+				add(cp, "needs words or patterns")
+			}
+			checkTerms(cp+".words", id, c.Words, errs)
+			checkPatterns(cp+".patterns", id, c.Patterns, errs)
+			checkList(cp+".kinds", id, c.Kinds, kindsDraft, errs)
+		}
+	}
+	checkTerms(p+".frame.unless", id, fr.Unless, errs)
+	checkPatterns(p+".frame.unless_patterns", id, fr.UnlessPatterns, errs)
+	if fr.Within < 0 || fr.Within > 100 {
+		add(p+".frame.within", "must be between 0 and 100 words")
+	}
+	if fr.Span != "" && fr.Span != SpanSentence && fr.Span != SpanRoles {
+		add(p+".frame.span", "%q is not a span; valid spans are %s, %s", fr.Span, SpanSentence, SpanRoles)
+	}
+}
