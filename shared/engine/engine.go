@@ -208,6 +208,7 @@ type state struct {
 	spans    []span
 	nums     []detect.Match // byte spans of the current rule's findings, for merging
 	fms      []fmatch       // the current frame rule's role matches
+	fcarry   []fmatch       // a sentence's matches plus those carried from the one before
 }
 
 // span is a finding of the current rule in original bytes; why explains

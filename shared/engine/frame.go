@@ -13,6 +13,7 @@ import (
 type cframe struct {
 	roles      []crole
 	unless     int32
+	carry      int32
 	unlessPats []*regexp.Regexp
 }
 
@@ -35,7 +36,7 @@ type fmatch struct {
 }
 
 func (e *Engine) compileFrame(fr *rules.FrameRule) (*cframe, error) {
-	cf := &cframe{unless: -1}
+	cf := &cframe{unless: -1, carry: -1}
 	for i := range fr.Roles {
 		r := &fr.Roles[i]
 		cr := crole{r: r}
@@ -56,6 +57,9 @@ func (e *Engine) compileFrame(fr *rules.FrameRule) (*cframe, error) {
 	}
 	if len(fr.Unless) > 0 {
 		cf.unless = e.lex.add(fr.Unless)
+	}
+	if len(fr.Carry) > 0 && fr.Within == 0 {
+		cf.carry = e.lex.add(fr.Carry)
 	}
 	var err error
 	cf.unlessPats, err = compilePatterns(fr.UnlessPatterns)
@@ -95,6 +99,7 @@ func runFrame(st *state, c *crule) {
 	})
 	lastSent, lastSpan := int32(-2), -1
 	chosen := make([]int, len(cf.roles))
+	var prev []fmatch // the previous sentence's matches
 	for i := 0; i < len(ms); {
 		j := i
 		for j < len(ms) && ms[j].sent == ms[i].sent {
@@ -103,16 +108,44 @@ func runFrame(st *state, c *crule) {
 		sent := ms[i].sent
 		group := ms[i:j]
 		i = j
-		if !st.frameFills(cf, fr.Within, group, chosen) || st.frameUnless(cf, sent) {
+		if len(prev) > 0 && prev[0].sent != sent-1 {
+			prev = nil
+		}
+		own := group
+		if !st.frameFills(cf, fr.Within, group, chosen) {
+			// A sentence that refers back takes the missing roles from
+			// the sentence before it.
+			if prev == nil || !st.sentenceHas(cf.carry, sent) {
+				prev = own
+				continue
+			}
+			// Only the first role is carried: «det» and «hun» refer to
+			// the party or the person, never to an evaluation.
+			group = append(st.fcarry[:0], own...)
+			for _, m := range prev {
+				if m.role == 0 {
+					group = append(group, m)
+				}
+			}
+			st.fcarry = group
+			if !st.frameFills(cf, fr.Within, group, chosen) {
+				prev = own
+				continue
+			}
+		}
+		prev = own
+		if st.frameUnless(cf, sent) {
 			continue
 		}
 		var fs, fe int
 		if fr.Span == rules.SpanRoles {
 			// The chosen words, and every other match of the first role
-			// in the sentence: facts about the same person are one finding.
+			// in the sentence: facts about the same person are one
+			// finding. Words carried from the sentence before are not
+			// part of it.
 			fs, fe = len(st.f.S), 0
 			for k, m := range group {
-				if m.role == 0 || slices.Contains(chosen, k) {
+				if m.sent == sent && (m.role == 0 || slices.Contains(chosen, k)) {
 					fs = min(fs, int(st.words[m.w0].Start))
 					fe = max(fe, int(st.words[m.w1-1].End))
 				}
@@ -201,7 +234,10 @@ func (st *state) frameFills(cf *cframe, within int, group []fmatch, chosen []int
 			best, bestD := -1, 0
 			for k := range group {
 				m := group[k]
-				if int(m.role) != ri || (m.w0 < anchor.w1 && anchor.w0 < m.w1) {
+				// A word range fills one role: «Fagforbundet» is the fact,
+				// not the person. Overlapping ranges are allowed
+				// («einaste partiet» praises «partiet»).
+				if int(m.role) != ri || (m.w0 == anchor.w0 && m.w1 == anchor.w1) {
 					continue
 				}
 				d := 0
@@ -212,6 +248,9 @@ func (st *state) frameFills(cf *cframe, within int, group []fmatch, chosen []int
 				}
 				if within > 0 && d > within {
 					continue
+				}
+				if m.sent != anchor.sent {
+					d += 1 << 20 // a role carried from the sentence before is the last resort
 				}
 				if best < 0 || d < bestD {
 					best, bestD = k, d
@@ -229,13 +268,22 @@ func (st *state) frameFills(cf *cframe, within int, group []fmatch, chosen []int
 	return false
 }
 
-func (st *state) frameUnless(cf *cframe, sent int32) bool {
-	if cf.unless >= 0 {
-		for _, h := range st.hits {
-			if h.list == cf.unless && st.words[h.w0].Sent == sent {
-				return true
-			}
+// sentenceHas reports whether list has a hit in sentence sent.
+func (st *state) sentenceHas(list, sent int32) bool {
+	if list < 0 {
+		return false
+	}
+	for _, h := range st.hits {
+		if h.list == list && st.words[h.w0].Sent == sent {
+			return true
 		}
+	}
+	return false
+}
+
+func (st *state) frameUnless(cf *cframe, sent int32) bool {
+	if st.sentenceHas(cf.unless, sent) {
+		return true
 	}
 	if len(cf.unlessPats) > 0 {
 		se := st.sents[sent]

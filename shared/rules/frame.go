@@ -29,6 +29,12 @@ type FrameRule struct {
 	Span string `json:"span,omitempty"`
 	// Merge makes adjacent sentences that fire one finding.
 	Merge bool `json:"merge,omitempty"`
+	// Carry lets a sentence that refers back («Dette er ei gledeleg
+	// avgjerd», «Det mener vi er feil») take its first role (the party,
+	// the person) from the sentence before it, when it has one of these
+	// words. Only without
+	// Within, since distance across sentences means nothing.
+	Carry []string `json:"carry,omitempty"`
 	// SkipSignOff ignores matches in a reply's sign-off («Helsing Kari,
 	// barnevernstenesta»), which names the writer and the unit.
 	SkipSignOff bool `json:"skip_sign_off,omitempty"`
@@ -123,6 +129,7 @@ func validateFrame(fr *FrameRule, p, id string, errs *ValidationErrors) {
 		}
 	}
 	checkTerms(p+".frame.unless", id, fr.Unless, errs)
+	checkTerms(p+".frame.carry", id, fr.Carry, errs)
 	checkPatterns(p+".frame.unless_patterns", id, fr.UnlessPatterns, errs)
 	if fr.Within < 0 || fr.Within > 100 {
 		add(p+".frame.within", "must be between 0 and 100 words")
