@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/postvakt/postvakt/shared/classify"
 	"github.com/postvakt/postvakt/shared/detect"
 	"github.com/postvakt/postvakt/shared/draft"
 	"github.com/postvakt/postvakt/shared/rules"
@@ -51,6 +52,7 @@ type Engine struct {
 	lex    *lexicon
 	rules  []*crule
 	org    orgIndex
+	models []cmodel
 	pool   sync.Pool
 }
 
@@ -67,6 +69,7 @@ type crule struct {
 	nearSet bool
 	terms   []rules.Term // single-word terms matched on demand (signature units)
 	frame   *cframe
+	cls     *cclassifier
 }
 
 // Check compiles b and checks d with default options. Callers that check
@@ -94,6 +97,14 @@ func New(b *rules.Bundle) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{bundle: b, lex: newLexicon(), org: newOrgIndex(&b.Org)}
+	models, merrs := b.DecodeModels()
+	if len(merrs) > 0 {
+		return nil, merrs
+	}
+	byID := map[string]*rules.Rule{}
+	for i := range b.Rules {
+		byID[b.Rules[i].ID] = &b.Rules[i]
+	}
 	for i := range b.Rules {
 		r := &b.Rules[i]
 		if !r.Enabled {
@@ -104,7 +115,9 @@ func New(b *rules.Bundle) (*Engine, error) {
 			c.from, _ = rules.ParseTime(r.Active.From)
 			c.to, _ = rules.ParseTime(r.Active.To)
 		}
-		if err := e.compile(c); err != nil {
+		if r.Kind == rules.KindClassifier {
+			e.compileClassifier(c, models, byID)
+		} else if err := e.compile(c); err != nil {
 			return nil, err
 		}
 		e.rules = append(e.rules, c)
@@ -209,6 +222,9 @@ type state struct {
 	nums     []detect.Match // byte spans of the current rule's findings, for merging
 	fms      []fmatch       // the current frame rule's role matches
 	fcarry   []fmatch       // a sentence's matches plus those carried from the one before
+	scores   [][]float32    // per model: class probabilities, sentence by sentence
+	scored   []bool
+	cscratch classify.Scratch
 }
 
 // span is a finding of the current rule in original bytes; why explains
@@ -234,6 +250,9 @@ func (e *Engine) Check(d draft.Draft, opt Options) draft.Report {
 	st.words, st.sents = textutil.Segment(&st.f, st.words, st.sents)
 	st.hits = e.lex.scan(st.f.S, st.words, st.hits[:0])
 	st.namesD, st.linksD = false, false
+	for i := range st.scored {
+		st.scored[i] = false
+	}
 	st.out, st.archive = nil, false
 
 	now := opt.Now
@@ -315,6 +334,9 @@ func (st *state) addFolded(s, e int) {
 
 func (st *state) flush(c *crule) {
 	r := c.r
+	if c.cls != nil {
+		r = c.cls.as
+	}
 	lang := st.opt.Lang
 	if len(st.spans) > 0 && r.Archive {
 		st.archive = true

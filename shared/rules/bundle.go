@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/postvakt/postvakt/shared/classify"
 	"github.com/postvakt/postvakt/shared/draft"
 )
 
@@ -27,6 +28,8 @@ type Bundle struct {
 	Org      Org       `json:"org"`
 	Rules    []Rule    `json:"rules"`
 	Examples []Example `json:"examples,omitempty"`
+	// Models are learned classifiers that rules of kind "classifier" name.
+	Models map[string]classify.Encoded `json:"models,omitempty"`
 }
 
 // Org holds the organisation's own settings: what is allowed because it
@@ -78,7 +81,7 @@ const (
 )
 
 // Kinds lists every rule kind, in the order error messages show them.
-var Kinds = []string{KindDetector, KindPhrase, KindFrame, KindLink, KindImage, KindLength, KindReadability, KindCrisis}
+var Kinds = []string{KindDetector, KindPhrase, KindFrame, KindClassifier, KindLink, KindImage, KindLength, KindReadability, KindCrisis}
 
 // Detectors lists the built-in detectors a rule of kind "detector" may name.
 var Detectors = []string{"national_id", "payment_card", "bank_account", "phone", "email", "address", "sensitive", "signature"}
@@ -114,6 +117,7 @@ type Rule struct {
 	Length      *LengthRule      `json:"length,omitempty"`
 	Readability *ReadabilityRule `json:"readability,omitempty"`
 	Frame       *FrameRule       `json:"frame,omitempty"`
+	Classifier  *ClassifierRule  `json:"classifier,omitempty"`
 }
 
 // Scope limits a rule to some platforms, kinds of draft or units. An empty

@@ -23,6 +23,7 @@ func validateKind(r *Rule, p string, errs *ValidationErrors) {
 		KindLength:      r.Length != nil,
 		KindReadability: r.Readability != nil,
 		KindFrame:       r.Frame != nil,
+		KindClassifier:  r.Classifier != nil,
 	}
 	if !slices.Contains(Kinds, r.Kind) {
 		add(p+".kind", "%q is not a rule kind; valid kinds are %s", r.Kind, strings.Join(Kinds, ", "))

@@ -60,6 +60,13 @@ var nbFormats = map[string]string{
 	"%q is not a class name (lower-case letters, digits and _, starting with a letter)": "%q er ikke et klassenavn (små bokstaver, sifre og _, og først en bokstav)",
 	"class %q is defined twice in role %q":                                              "klassen %q er definert to ganger i rollen %q",
 	"%q is not a span; valid spans are %s, %s":                                          "%q er ikke et spenn; gyldige spenn er %s, %s",
+	"has %d models, more than the limit of %d":                                          "har %d modeller, flere enn grensen på %d",
+	"%q is not a model name (lower-case letters, digits and _, starting with a letter)": "%q er ikke et modellnavn (små bokstaver, sifre og _, og først en bokstav)",
+	"the model cannot be used: %s":                                                      "modellen kan ikke brukes: %s",
+	"must be at least 0 and below 1":                                                    "må være minst 0 og under 1",
+	"%q is itself a classifier rule":                                                    "%q er selv en klassifiseringsregel",
+	"the bundle has no model %q":                                                        "regelpakken har ingen modell %q",
+	"%q is not a class of model %q; its classes are %v":                                 "%q er ikke en klasse i modellen %q; klassene er %v",
 	"bundle is %d bytes, more than the limit of %d":                                     "regelpakken er %d byte, mer enn grensen på %d",
 }
 

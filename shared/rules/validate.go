@@ -127,6 +127,9 @@ func (b *Bundle) Validate() error {
 		}
 		validateKind(r, p, &errs)
 	}
+	models, merrs := b.DecodeModels()
+	errs = append(errs, merrs...)
+	b.validateClassifiers(models, seen, &errs)
 	for i, ex := range b.Examples {
 		p := fmt.Sprintf("examples[%d]", i)
 		if ex.Draft.ID == "" {

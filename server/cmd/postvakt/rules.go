@@ -13,14 +13,17 @@ import (
 
 func init() {
 	commands["rules"] = command{
-		usage: "validate a rule bundle, or run its example drafts (rules validate|test FILE)",
+		usage: "validate a rule bundle, run its example drafts, or train its classifier (rules validate|test FILE, rules train)",
 		run:   runRules,
 	}
 }
 
 func runRules(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "train" {
+		return runTrain(args[1:], stdin, stdout, stderr)
+	}
 	if len(args) != 2 || (args[0] != "validate" && args[0] != "test") {
-		fmt.Fprintln(stderr, "usage: postvakt rules validate FILE\n       postvakt rules test FILE\n\nFILE may be - for stdin, or builtin for the built-in bundle.")
+		fmt.Fprintln(stderr, "usage: postvakt rules validate FILE\n       postvakt rules test FILE\n       postvakt rules train [--bundle FILE] [--model NAME] --out FILE SAMPLES.jsonl...\n\nFILE may be - for stdin, or builtin for the built-in bundle.")
 		return errUsage
 	}
 	var data []byte
