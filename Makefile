@@ -10,7 +10,7 @@ DATA    ?= ./data
 
 build: $(BIN)
 
-$(BIN): $(shell find shared server -name '*.go' -o -name '*.json' -o -name '*.sql' -o -name '*.html' 2>/dev/null) go.mod go.sum
+$(BIN): $(shell find shared server -name '*.go' -o -name '*.json' -o -name '*.tsv' -o -name '*.sql' -o -name '*.html' 2>/dev/null) go.mod go.sum
 	$(GO) build -trimpath -o $(BIN) ./server/cmd/postvakt
 
 run: build extension
@@ -28,7 +28,7 @@ WASM_EXEC := $(GOROOT)/lib/wasm
 wasm: dist/postvakt.wasm
 
 # The module is rebuilt whenever the engine, the rules or the wasm glue change.
-dist/postvakt.wasm: $(shell find shared wasm -name '*.go' -o -name '*.json' 2>/dev/null) go.mod go.sum
+dist/postvakt.wasm: $(shell find shared wasm -name '*.go' -o -name '*.json' -o -name '*.tsv' 2>/dev/null) go.mod go.sum
 	@mkdir -p dist
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $@ ./wasm
 

@@ -102,3 +102,34 @@ func TestFrameWhyInLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestLemmaTerms: a `~lemma` term matches every inflected form in both
+// written standards, and only whole forms.
+func TestLemmaTerms(t *testing.T) {
+	b, err := rules.Parse([]byte(`{"version":"t","org":{"name":"X","own_domains":["x.no"],"allowed_phones":[],"allowed_accounts":[],"allowed_addresses":[],"blocked_domains":[],"crisis_team":[]},
+	"rules":[{"id":"pii.sick","category":"pii","severity":"warn","enabled":true,"message":{"nb":"a","nn":"b","en":"c"},"suggestion":{"nb":"a","nn":"b","en":"c"},"source":"s",
+	"kind":"phrase","phrase":{"words":["~sjukmelde", "~mann i"]}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]int{
+		"Han er sykmeldt.":               1, // bokmål participle
+		"Ho vart sjukmeld i mars.":       1, // nynorsk
+		"Dei sykemeldte fekk brev.":      1, // a third spelling
+		"Sjukmeldinga er registrert.":    0, // a noun, another lemma
+		"To menn i 40-åra kom innom.":    1, // irregular plural in a two-word term
+		"Mannskapet var på plass i dag.": 0,
+	} {
+		rep := e.Check(draft.Draft{ID: "t", Text: text}, Options{})
+		if len(rep.Findings) != want {
+			t.Errorf("%q: %d findings, want %d", text, len(rep.Findings), want)
+		}
+	}
+	if _, err := rules.ParseTerm("~blåbærsyltetøy"); err == nil || !strings.Contains(err.Error(), "not in the lexicon") {
+		t.Errorf("unknown lemma: err = %v, want «not in the lexicon»", err)
+	}
+}

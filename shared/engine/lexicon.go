@@ -67,6 +67,7 @@ func (l *lexicon) add(list []string) int32 {
 	id := int32(len(l.terms))
 	var ts []rules.Term
 	hasName := false
+	var expanded []rules.Term
 	for _, s := range list {
 		t, err := rules.ParseTerm(normalizeTerm(s))
 		if err != nil {
@@ -76,19 +77,58 @@ func (l *lexicon) add(list []string) int32 {
 			hasName = true
 			continue
 		}
-		ti := int32(len(ts))
-		ts = append(ts, t)
-		first := t.Words[0]
-		r := ref{list: id, term: ti}
-		if first.Suffix && first.Prefix {
-			l.affix = append(l.affix, affixRef{ref: r, text: first.Text})
+		expanded = expandLemmas(t, expanded[:0])
+		for _, t := range expanded {
+			ts = l.addTerm(id, ts, t)
+		}
+	}
+	l.terms = append(l.terms, ts)
+	l.names = append(l.names, hasName)
+	return id
+}
+
+// maxExpansion bounds the terms one lemma term expands into.
+const maxExpansion = 512
+
+// expandLemmas turns a term with `~lemma` words into one term per
+// combination of forms (a compile-time cost, never a keystroke's).
+func expandLemmas(t rules.Term, out []rules.Term) []rules.Term {
+	out = append(out, rules.Term{})
+	for _, w := range t.Words {
+		if !w.Lemma {
+			for i := range out {
+				out[i].Words = append(out[i].Words, w)
+			}
 			continue
 		}
-		if first.Suffix {
-			n := walkCreate(&l.rroot, &l.rnodes, reverse(first.Text))
-			l.rnodes[n].exact = append(l.rnodes[n].exact, r)
-			continue
+		var next []rules.Term
+		for _, o := range out {
+			for _, f := range w.Forms {
+				if len(next) >= maxExpansion {
+					break
+				}
+				ws := append(append([]rules.WordPat(nil), o.Words...), rules.WordPat{Text: f})
+				next = append(next, rules.Term{Words: ws})
+			}
 		}
+		out = next
+	}
+	return out
+}
+
+// addTerm registers term t of list id.
+func (l *lexicon) addTerm(id int32, ts []rules.Term, t rules.Term) []rules.Term {
+	ti := int32(len(ts))
+	ts = append(ts, t)
+	first := t.Words[0]
+	r := ref{list: id, term: ti}
+	switch {
+	case first.Suffix && first.Prefix:
+		l.affix = append(l.affix, affixRef{ref: r, text: first.Text})
+	case first.Suffix:
+		n := walkCreate(&l.rroot, &l.rnodes, reverse(first.Text))
+		l.rnodes[n].exact = append(l.rnodes[n].exact, r)
+	default:
 		n := walkCreate(&l.root, &l.nodes, first.Text)
 		if first.Prefix {
 			l.nodes[n].prefix = append(l.nodes[n].prefix, r)
@@ -96,9 +136,7 @@ func (l *lexicon) add(list []string) int32 {
 			l.nodes[n].exact = append(l.nodes[n].exact, r)
 		}
 	}
-	l.terms = append(l.terms, ts)
-	l.names = append(l.names, hasName)
-	return id
+	return ts
 }
 
 func normalizeTerm(s string) string {

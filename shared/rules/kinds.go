@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/postvakt/postvakt/shared/lexicon"
 )
 
 func validateKind(r *Rule, p string, errs *ValidationErrors) {
@@ -193,6 +195,12 @@ type WordPat struct {
 	Prefix bool
 	// Suffix: the word may begin before Text ("*sjukmeld*").
 	Suffix bool
+	// Lemma: Text is a lemma, optionally with "/pos" («~sjukmelde»,
+	// «~skade/n»), standing for every inflected form in bokmål and
+	// nynorsk (shared/lexicon). The engine expands it when it compiles
+	// the bundle; Forms holds the forms.
+	Lemma bool
+	Forms []string
 }
 
 // ParseTerm parses the term syntax of phrase rules. Text is folded to lower
@@ -213,6 +221,18 @@ func ParseTerm(s string) (Term, error) {
 	}
 	var out Term
 	for _, w := range strings.Fields(t) {
+		if strings.HasPrefix(w, "~") {
+			lemma := strings.ToLower(w[1:])
+			if lemma == "" || strings.ContainsAny(lemma, "*~") {
+				return Term{}, newMsg("term %q: `~` must be followed by a lemma", s)
+			}
+			forms, ok := lexicon.Forms(lemma)
+			if !ok {
+				return Term{}, newMsg("term %q: %q is not in the lexicon; list the forms as words instead, or add the lemma to shared/lexicon/lemmas.txt", s, lemma)
+			}
+			out.Words = append(out.Words, WordPat{Text: lemma, Lemma: true, Forms: forms})
+			continue
+		}
 		wp := WordPat{}
 		if strings.HasPrefix(w, "*") {
 			wp.Suffix = true

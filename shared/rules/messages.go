@@ -67,7 +67,9 @@ var nbFormats = map[string]string{
 	"%q is itself a classifier rule":                                                    "%q er selv en klassifiseringsregel",
 	"the bundle has no model %q":                                                        "regelpakken har ingen modell %q",
 	"%q is not a class of model %q; its classes are %v":                                 "%q er ikke en klasse i modellen %q; klassene er %v",
-	"bundle is %d bytes, more than the limit of %d":                                     "regelpakken er %d byte, mer enn grensen på %d",
+	"term %q: `~` must be followed by a lemma":                                          "%q: `~` må følges av et oppslagsord",
+	"term %q: %q is not in the lexicon; list the forms as words instead, or add the lemma to shared/lexicon/lemmas.txt": "%q: %q finnes ikke i ordlisten; skriv bøyningsformene som egne ord, eller legg oppslagsordet til i shared/lexicon/lemmas.txt",
+	"bundle is %d bytes, more than the limit of %d":                                                                     "regelpakken er %d byte, mer enn grensen på %d",
 }
 
 // msgError is an error whose message exists in English and bokmål.

@@ -3,6 +3,7 @@ package rules
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -163,7 +164,7 @@ func TestParseTerm(t *testing.T) {
 			t.Fatalf("ParseTerm(%q) = %+v, want %+v", tt.in, got.Words, tt.want)
 		}
 		for i := range got.Words {
-			if got.Words[i] != tt.want[i] {
+			if !reflect.DeepEqual(got.Words[i], tt.want[i]) {
 				t.Fatalf("ParseTerm(%q) = %+v, want %+v", tt.in, got.Words, tt.want)
 			}
 		}
