@@ -65,7 +65,6 @@ func runClassifier(st *state, c *crule) {
 	if len(st.sents) == 0 {
 		return
 	}
-	scores, k := st.modelScores(cc.model)
 	sig := st.signOff()
 	lang := st.opt.Lang
 	for si, se := range st.sents {
@@ -74,7 +73,12 @@ func runClassifier(st *state, c *crule) {
 		if se.W1-se.W0 < minLearnedWords || int(se.Start) >= sig {
 			continue
 		}
-		row := scores[si*k : si*k+k]
+		fs, fe := trimSpan(st.f.S, int(se.Start), int(se.End))
+		a, b := st.f.OrigOffset(fs), st.f.OrigOffset(fe)
+		if cc.as != c.r && st.flagged(cc.as.ID, a, b) {
+			continue
+		}
+		row := st.sentenceScores(cc.model, si)
 		p := row[cc.class]
 		if p < cc.threshold {
 			continue
@@ -88,34 +92,32 @@ func runClassifier(st *state, c *crule) {
 		if !best {
 			continue
 		}
-		fs, fe := trimSpan(st.f.S, int(se.Start), int(se.End))
-		a, b := st.f.OrigOffset(fs), st.f.OrigOffset(fe)
-		if cc.as != c.r && st.flagged(cc.as.ID, a, b) {
-			continue
-		}
 		st.add(a, b, -1)
 		st.spans[len(st.spans)-1].why = learnedWhy(lang, p)
 	}
 }
 
-// modelScores returns the class probabilities of every sentence under
-// model i, row by row, computing them on first use in a check.
-func (st *state) modelScores(i int) ([]float32, int) {
+// sentenceScores returns the class probabilities of sentence si under
+// model i, computing them on first use in a check, so sentences too short
+// or already flagged are never scored.
+func (st *state) sentenceScores(i, si int) []float32 {
 	m := &st.e.models[i]
 	k := len(m.classes)
 	for len(st.scores) <= i {
 		st.scores = append(st.scores, nil)
-		st.scored = append(st.scored, false)
+		st.scored = append(st.scored, nil)
 	}
-	if st.scored[i] {
-		return st.scores[i], k
+	if len(st.scored[i]) != len(st.sents) {
+		st.scores[i] = append(st.scores[i][:0], make([]float32, len(st.sents)*k)...)
+		st.scored[i] = append(st.scored[i][:0], make([]bool, len(st.sents))...)
 	}
-	out := st.scores[i][:0]
-	for _, se := range st.sents {
-		out = append(out, m.m.Scores(st.f.S[se.Start:se.End], &st.cscratch)...)
+	row := st.scores[i][si*k : si*k+k]
+	if !st.scored[i][si] {
+		se := st.sents[si]
+		copy(row, m.m.Scores(st.f.S[se.Start:se.End], &st.cscratch))
+		st.scored[i][si] = true
 	}
-	st.scores[i], st.scored[i] = out, true
-	return out, k
+	return row
 }
 
 // flagged reports whether a finding of rule id overlaps original bytes [a, b).

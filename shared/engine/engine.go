@@ -222,8 +222,9 @@ type state struct {
 	nums     []detect.Match // byte spans of the current rule's findings, for merging
 	fms      []fmatch       // the current frame rule's role matches
 	fcarry   []fmatch       // a sentence's matches plus those carried from the one before
+	fmask    []uint8        // per sentence: the roles a word list filled
 	scores   [][]float32    // per model: class probabilities, sentence by sentence
-	scored   []bool
+	scored   [][]bool
 	cscratch classify.Scratch
 }
 
@@ -251,7 +252,7 @@ func (e *Engine) Check(d draft.Draft, opt Options) draft.Report {
 	st.hits = e.lex.scan(st.f.S, st.words, st.hits[:0])
 	st.namesD, st.linksD = false, false
 	for i := range st.scored {
-		st.scored[i] = false
+		st.scored[i] = st.scored[i][:0]
 	}
 	st.out, st.archive = nil, false
 

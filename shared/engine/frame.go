@@ -206,10 +206,40 @@ func (st *state) frameMatches(c *crule) []fmatch {
 					}
 				}
 			}
-			for _, re := range cl.pats {
-				for _, m := range re.FindAllStringIndex(st.f.S, -1) {
-					w0, w1 := st.wordRange(m[0], m[1])
-					addMatch(ri, ci, w0, w1)
+		}
+	}
+	// Patterns are slower than the word lists, so they are tried only in
+	// sentences where a word list left this role empty and filled every
+	// other role (or, with carry, where the sentence before has the first
+	// role).
+	full := uint8(1)<<len(cf.roles) - 1
+	mask := st.fmask[:0]
+	for range st.sents {
+		mask = append(mask, 0)
+	}
+	for _, m := range ms {
+		mask[m.sent] |= 1 << m.role
+	}
+	st.fmask = mask
+	for ri := range cf.roles {
+		for ci := range cf.roles[ri].classes {
+			cl := &cf.roles[ri].classes[ci]
+			if len(cl.pats) == 0 || len(cl.c.Kinds) > 0 && !slices.Contains(cl.c.Kinds, kind) {
+				continue
+			}
+			for si, se := range st.sents {
+				if mask[si]&(1<<ri) != 0 {
+					continue // a word list already filled this role here
+				}
+				have := mask[si] | 1<<ri
+				if have != full && !(cf.carry >= 0 && si > 0 && mask[si-1]&1 != 0 && have|1 == full) {
+					continue
+				}
+				for _, re := range cl.pats {
+					for _, m := range re.FindAllStringIndex(st.f.S[se.Start:se.End], -1) {
+						w0, w1 := st.wordRange(int(se.Start)+m[0], int(se.Start)+m[1])
+						addMatch(ri, ci, w0, w1)
+					}
 				}
 			}
 		}
