@@ -42,6 +42,10 @@ const (
 	MaxClassName  = 64 // bytes
 	MinDim        = 1 << 10
 	MaxDim        = 1 << 24
+	// MaxParam bounds the magnitude of a class's bias and scale, so that
+	// no logit can overflow float32 (127 × 1e6 is far from 3.4e38).
+	// Trained values are below 100.
+	MaxParam = 1e6
 )
 
 // Model is a trained classifier. The zero value is not usable; get one

@@ -104,8 +104,8 @@ func (m *Model) setThresholds(th map[string]float64) error {
 //	dim       uvarint, a power of two from MinDim to MaxDim
 //	classes   uvarint K, from 2 to MaxClasses, then K records of
 //	            name       uvarint length (1 to MaxClassName) and UTF-8
-//	            bias       float32, finite
-//	            scale      float32, finite and ≥ 0
+//	            bias       float32, within ±MaxParam
+//	            scale      float32, from 0 to MaxParam
 //	            threshold  float32, in (0, 1]; in [0, 1] for None
 //	rows      uvarint n, at most dim
 //	indices   n uvarints: the first feature index, then the gaps to the
@@ -224,8 +224,10 @@ func Unmarshal(data []byte) (*Model, error) {
 		}
 		m.bias[k], m.scale[k], m.threshold[k] = f[0], f[1], f[2]
 		switch th := f[2]; {
-		case f[1] < 0:
-			return nil, fmt.Errorf("model weights: the scale of class %q is negative (%v)", c, f[1])
+		case f[0] < -MaxParam || f[0] > MaxParam:
+			return nil, fmt.Errorf("model weights: the bias of class %q, %v, is not within ±%g", c, f[0], MaxParam)
+		case f[1] < 0 || f[1] > MaxParam:
+			return nil, fmt.Errorf("model weights: the scale of class %q, %v, is not from 0 to %g", c, f[1], MaxParam)
 		case c == None && !(th >= 0 && th <= 1):
 			return nil, fmt.Errorf("model weights: the threshold of class %q, %v, is not in [0, 1]", c, th)
 		case c != None && !(th > 0 && th <= 1):

@@ -175,7 +175,13 @@ func train(samples []Sample, labels, use []int, classes []string, opt TrainOptio
 	t := newTrainer(samples, labels, use, len(classes), opt)
 	t.epochs()
 	t.center()
-	return t.model(classes, t.choose()), nil
+	m := t.model(classes, t.choose())
+	for k, c := range classes {
+		if b, s := m.bias[k], m.scale[k]; !(b >= -MaxParam && b <= MaxParam && s <= MaxParam) {
+			return nil, fmt.Errorf("classify: training diverged (class %q has bias %v and scale %v); lower the learning rate", c, b, s)
+		}
+	}
+	return m, nil
 }
 
 // trainer holds the samples as compact feature rows and the weights being

@@ -20,6 +20,10 @@ type cclassifier struct {
 	class     int // index into the model's classes
 	threshold float32
 	as        *rules.Rule // the rule findings are filed under
+	frame     int         // index of that rule when it is a frame (-1 otherwise)
+	phrase    *crule      // that rule when it is a phrase rule
+	none      int         // index of the none class
+	others    []float32   // every class's threshold in the model
 }
 
 func (e *Engine) compileClassifier(c *crule, models map[string]*classify.Model, byID map[string]*rules.Rule) {
@@ -35,11 +39,19 @@ func (e *Engine) compileClassifier(c *crule, models map[string]*classify.Model, 
 		e.models = append(e.models, cmodel{m: m, classes: m.Classes()})
 		idx = len(e.models) - 1
 	}
-	cc := &cclassifier{model: idx, as: c.r}
+	cc := &cclassifier{model: idx, as: c.r, frame: -1}
 	for i, n := range e.models[idx].classes {
 		if n == cr.Class {
 			cc.class = i
 		}
+	}
+	ths := m.Thresholds()
+	cc.none = -1
+	for i, n := range e.models[idx].classes {
+		if n == classify.None {
+			cc.none = i
+		}
+		cc.others = append(cc.others, float32(ths[n]))
 	}
 	th := cr.Threshold
 	if th == 0 {
@@ -48,6 +60,14 @@ func (e *Engine) compileClassifier(c *crule, models map[string]*classify.Model, 
 	cc.threshold = float32(th)
 	if cr.Report != "" && byID[cr.Report] != nil {
 		cc.as = byID[cr.Report]
+		for _, o := range e.rules {
+			if o.r == cc.as && o.frame != nil {
+				cc.frame = o.idx
+			}
+			if o.r == cc.as && o.r.Kind == rules.KindPhrase {
+				cc.phrase = o
+			}
+		}
 	}
 	c.cls = cc
 	c.run = runClassifier
@@ -65,6 +85,14 @@ func runClassifier(st *state, c *crule) {
 	if len(st.sents) == 0 {
 		return
 	}
+	// A rule that reports once per draft («once») and already did needs
+	// no more findings.
+	once := cc.as.Phrase != nil && cc.as.Phrase.Once || cc.as.Frame != nil && cc.as.Frame.Once
+	if once && st.flagged(cc.as.ID, 0, len(st.text)+1) {
+		return
+	}
+	var bestA, bestB int
+	var bestP float32
 	sig := st.signOff()
 	lang := st.opt.Lang
 	for si, se := range st.sents {
@@ -73,28 +101,68 @@ func runClassifier(st *state, c *crule) {
 		if se.W1-se.W0 < minLearnedWords || int(se.Start) >= sig {
 			continue
 		}
+		// Reporting as a frame, the model judges the sentences in which
+		// the frame found some of its roles but not all: a party with no
+		// listed evaluation, an evaluation with no listed target.
+		if cc.frame >= 0 && (cc.frame >= len(st.partial) || len(st.partial[cc.frame]) <= si || st.partial[cc.frame][si] == 0) {
+			continue
+		}
 		fs, fe := trimSpan(st.f.S, int(se.Start), int(se.End))
 		a, b := st.f.OrigOffset(fs), st.f.OrigOffset(fe)
 		if cc.as != c.r && st.flagged(cc.as.ID, a, b) {
 			continue
+		}
+		if cc.phrase != nil && cc.phrase.lists[2] >= 0 && se.W1 > se.W0 && st.inSentence(cc.phrase.lists[2], int(se.W0)) {
+			continue // the phrase rule's own exclusions («takk for alle innspel»)
+		}
+		if cc.frame >= 0 {
+			fr := st.e.rules[cc.frame]
+			// The frame's exclusions hold for the model too (an
+			// attributed quote, a call to vote), and a sentence next to
+			// one the frame flagged belongs to that finding when the
+			// frame merges adjacent sentences.
+			if st.frameUnless(fr.frame, int32(si)) {
+				continue
+			}
+			if fr.r.Frame.Merge && st.adjacentFlagged(cc.as.ID, si) {
+				continue
+			}
 		}
 		row := st.sentenceScores(cc.model, si)
 		p := row[cc.class]
 		if p < cc.threshold {
 			continue
 		}
-		best := true
-		for j, q := range row {
-			if j != cc.class && q > p {
-				best = false
-			}
+		// As classify.Model.Predict decides: among the classes (other
+		// than none) at or above their thresholds, the most probable.
+		if cc.outranked(row, p) {
+			continue
 		}
-		if !best {
+		if once {
+			// One finding per draft: the sentence the model is surest of.
+			if p > bestP {
+				bestA, bestB, bestP = a, b, p
+			}
 			continue
 		}
 		st.add(a, b, -1)
 		st.spans[len(st.spans)-1].why = learnedWhy(lang, p)
 	}
+	if once && bestP > 0 {
+		st.add(bestA, bestB, -1)
+		st.spans[len(st.spans)-1].why = learnedWhy(lang, bestP)
+	}
+}
+
+// outranked reports whether another class than the rule's, other than
+// none, reaches its own threshold with a higher probability than p.
+func (cc *cclassifier) outranked(row []float32, p float32) bool {
+	for j, q := range row {
+		if j != cc.class && j != cc.none && q > p && q >= cc.others[j] {
+			return true
+		}
+	}
+	return false
 }
 
 // sentenceScores returns the class probabilities of sentence si under
@@ -118,6 +186,21 @@ func (st *state) sentenceScores(i, si int) []float32 {
 		st.scored[i][si] = true
 	}
 	return row
+}
+
+// adjacentFlagged reports whether rule id has a finding in the sentence
+// before or after sentence si.
+func (st *state) adjacentFlagged(id string, si int) bool {
+	for _, k := range []int{si - 1, si + 1} {
+		if k < 0 || k >= len(st.sents) {
+			continue
+		}
+		se := st.sents[k]
+		if st.flagged(id, st.f.OrigOffset(int(se.Start)), st.f.OrigOffset(int(se.End))) {
+			return true
+		}
+	}
+	return false
 }
 
 // flagged reports whether a finding of rule id overlaps original bytes [a, b).

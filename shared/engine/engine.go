@@ -70,6 +70,7 @@ type crule struct {
 	terms   []rules.Term // single-word terms matched on demand (signature units)
 	frame   *cframe
 	cls     *cclassifier
+	idx     int // position in Engine.rules
 }
 
 // Check compiles b and checks d with default options. Callers that check
@@ -120,6 +121,7 @@ func New(b *rules.Bundle) (*Engine, error) {
 		} else if err := e.compile(c); err != nil {
 			return nil, err
 		}
+		c.idx = len(e.rules)
 		e.rules = append(e.rules, c)
 	}
 	e.pool.New = func() any { return new(state) }
@@ -212,6 +214,7 @@ type state struct {
 	sents    []textutil.Sentence
 	hits     []hit
 	names    []int32 // word indices of personal names, computed on demand
+	midCap   map[string]bool
 	namesD   bool
 	linksBuf []link
 	linksD   bool
@@ -223,6 +226,7 @@ type state struct {
 	fms      []fmatch       // the current frame rule's role matches
 	fcarry   []fmatch       // a sentence's matches plus those carried from the one before
 	fmask    []uint8        // per sentence: the roles a word list filled
+	partial  [][]uint8      // per frame rule (crule.idx): the roles each sentence filled
 	scores   [][]float32    // per model: class probabilities, sentence by sentence
 	scored   [][]bool
 	cscratch classify.Scratch

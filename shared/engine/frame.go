@@ -155,6 +155,12 @@ func runFrame(st *state, c *crule) {
 			fs, fe = trimSpan(st.f.S, int(se.Start), int(se.End))
 		}
 		why := st.frameWhy(cf, group, chosen)
+		if fr.Once && lastSpan >= 0 {
+			// One finding per draft, over every sentence that fires.
+			sp := &st.spans[lastSpan]
+			sp.e = max(sp.e, st.f.OrigOffset(fe))
+			continue
+		}
 		if fr.Merge && sent == lastSent+1 && lastSpan >= 0 {
 			sp := &st.spans[lastSpan]
 			sp.e = max(sp.e, st.f.OrigOffset(fe))
@@ -245,6 +251,15 @@ func (st *state) frameMatches(c *crule) []fmatch {
 		}
 	}
 	st.fms = ms
+	// Keep which roles each sentence filled, for a classifier that
+	// reports as this rule (it judges sentences the frame half found).
+	for _, m := range ms {
+		mask[m.sent] |= 1 << m.role
+	}
+	for len(st.partial) <= c.idx {
+		st.partial = append(st.partial, nil)
+	}
+	st.partial[c.idx] = append(st.partial[c.idx][:0], mask...)
 	return ms
 }
 

@@ -21,6 +21,23 @@ func (st *state) nameWords() []int32 {
 	st.namesD = true
 	st.names = st.names[:0]
 	s := st.f.S
+	// The capitalised words inside sentences, once, so that telling
+	// whether a sentence's first word is a name costs no second pass over
+	// the draft (a 60,000-character draft has thousands of sentences).
+	if st.midCap == nil {
+		st.midCap = map[string]bool{}
+	}
+	clear(st.midCap)
+	for k, o := range st.words {
+		if !o.Cap || k == 0 || st.words[k-1].Sent != o.Sent || st.sentenceInitial(k) {
+			continue
+		}
+		prev := st.words[k-1]
+		if placePrepositions[s[prev.Start:prev.End]] && !prev.Cap {
+			continue
+		}
+		st.midCap[s[o.Start:o.End]] = true
+	}
 	for i, w := range st.words {
 		if !w.Cap {
 			continue
@@ -124,17 +141,7 @@ func (st *state) initialName(i int, text string) bool {
 			return !isAcronym(st.f.Orig, st.f.OrigOffset(int(w.Start)), st.f.OrigOffset(int(w.End)))
 		}
 	}
-	for k, o := range st.words {
-		if k == i || !o.Cap || o.End-o.Start != w.End-w.Start || s[o.Start:o.End] != text {
-			continue
-		}
-		if k == 0 || st.words[k-1].Sent != o.Sent || st.sentenceInitial(k) {
-			continue
-		}
-		prev := st.words[k-1]
-		if placePrepositions[s[prev.Start:prev.End]] && !prev.Cap {
-			continue
-		}
+	if st.midCap[text] {
 		return !isAcronym(st.f.Orig, st.f.OrigOffset(int(w.Start)), st.f.OrigOffset(int(w.End)))
 	}
 	return false

@@ -29,6 +29,10 @@ type FrameRule struct {
 	Span string `json:"span,omitempty"`
 	// Merge makes adjacent sentences that fire one finding.
 	Merge bool `json:"merge,omitempty"`
+	// Once makes one finding per draft, from the first to the last
+	// sentence that fires (a request for input makes the whole post one
+	// to journalføre).
+	Once bool `json:"once,omitempty"`
 	// Carry lets a sentence that refers back («Dette er ei gledeleg
 	// avgjerd», «Det mener vi er feil») take its first role (the party,
 	// the person) from the sentence before it, when it has one of these

@@ -31,9 +31,12 @@ func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	name := fs.String("model", "meaning", "the model's name in the bundle")
 	out := fs.String("out", "", "where to write the bundle with the model (required; - for stdout)")
 	folds := fs.Int("folds", 5, "folds of the cross-validation that calibrates the thresholds")
-	precision := fs.Float64("precision", 0.9, "the cross-validated precision each class's threshold must reach")
+	precision := fs.Float64("precision", 0.95, "the cross-validated precision each class's threshold must reach")
 	dim := fs.Int("dim", 1<<18, "hash buckets (a power of two)")
 	epochs := fs.Int("epochs", 10, "passes over the samples")
+	lr := fs.Float64("lr", 1.0, "AdaGrad step size")
+	l2 := fs.Float64("l2", 1e-6, "L2 penalty")
+	maxRows := fs.Int("max-rows", 30000, "keep at most this many features, the strongest first (0: no limit); fewer is smaller and faster")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: postvakt rules train [--bundle FILE] [--model NAME] --out FILE SAMPLES.jsonl...\n\nSAMPLES lines: {\"text\": \"a sentence\", \"label\": \"politics.opinion\"} (label \"none\" for the rest).")
 		fs.PrintDefaults()
@@ -64,7 +67,7 @@ func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		samples = append(samples, s...)
 	}
-	opt := classify.TrainOptions{Dim: *dim, Epochs: *epochs, TargetPrecision: *precision}
+	opt := classify.TrainOptions{Dim: *dim, Epochs: *epochs, TargetPrecision: *precision, MaxRows: *maxRows, LearningRate: *lr, L2: *l2}
 	m, rep, err := classify.Calibrate(samples, *folds, opt)
 	if err != nil {
 		return err
@@ -97,7 +100,7 @@ func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	if buf.Len() > rules.MaxBundleSize {
-		return fmt.Errorf("the bundle with the model is %d bytes, more than the limit of %d; train with a smaller --dim", buf.Len(), rules.MaxBundleSize)
+		return fmt.Errorf("the bundle with the model is %d bytes, more than the limit of %d; train with a smaller --max-rows", buf.Len(), rules.MaxBundleSize)
 	}
 	if *out == "-" {
 		_, err = stdout.Write(buf.Bytes())
