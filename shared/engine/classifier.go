@@ -102,9 +102,9 @@ func runClassifier(st *state, c *crule) {
 			continue
 		}
 		// Reporting as a frame, the model judges the sentences in which
-		// the frame found some of its roles but not all: a party with no
-		// listed evaluation, an evaluation with no listed target.
-		if cc.frame >= 0 && (cc.frame >= len(st.partial) || len(st.partial[cc.frame]) <= si || st.partial[cc.frame][si] == 0) {
+		// the frame found its first role but not the others: a party with
+		// no listed evaluation, a condition with no listed person.
+		if cc.frame >= 0 && (cc.frame >= len(st.partial) || len(st.partial[cc.frame]) <= si || st.partial[cc.frame][si]&1 == 0) {
 			continue
 		}
 		fs, fe := trimSpan(st.f.S, int(se.Start), int(se.End))

@@ -33,6 +33,9 @@ type fmatch struct {
 	role, class int16
 	sent        int32
 	w0, w1      int32
+	// a, b are the folded bytes a pattern matched, for the explanation
+	// (an emoji is no word); b == 0 for a word-list match.
+	a, b int32
 }
 
 func (e *Engine) compileFrame(fr *rules.FrameRule) (*cframe, error) {
@@ -115,7 +118,8 @@ func runFrame(st *state, c *crule) {
 		if !st.frameFills(cf, fr.Within, group, chosen) {
 			// A sentence that refers back takes the missing roles from
 			// the sentence before it.
-			if prev == nil || !st.sentenceHas(cf.carry, sent) {
+			short := fr.CarryShort > 0 && int(st.sents[sent].W1-st.sents[sent].W0) <= fr.CarryShort
+			if prev == nil || !short && !st.sentenceHas(cf.carry, sent) {
 				prev = own
 				continue
 			}
@@ -184,15 +188,16 @@ func (st *state) frameMatches(c *crule) []fmatch {
 	if fr.SkipSignOff {
 		sig = st.signOff()
 	}
-	addMatch := func(ri, ci, w0, w1 int) {
+	addSpan := func(ri, ci, w0, w1, a, b int) {
 		if w0 >= len(st.words) || int(st.words[w0].Start) >= sig {
 			return
 		}
 		if cf.roles[ri].r.SkipWorkplace && st.workplace(w0, w1) {
 			return
 		}
-		ms = append(ms, fmatch{role: int16(ri), class: int16(ci), sent: st.words[w0].Sent, w0: int32(w0), w1: int32(w1)})
+		ms = append(ms, fmatch{role: int16(ri), class: int16(ci), sent: st.words[w0].Sent, w0: int32(w0), w1: int32(w1), a: int32(a), b: int32(b)})
 	}
+	addMatch := func(ri, ci, w0, w1 int) { addSpan(ri, ci, w0, w1, 0, 0) }
 	kind := kindOf(st.d)
 	for ri := range cf.roles {
 		for ci := range cf.roles[ri].classes {
@@ -244,7 +249,17 @@ func (st *state) frameMatches(c *crule) []fmatch {
 				for _, re := range cl.pats {
 					for _, m := range re.FindAllStringIndex(st.f.S[se.Start:se.End], -1) {
 						w0, w1 := st.wordRange(int(se.Start)+m[0], int(se.Start)+m[1])
-						addMatch(ri, ci, w0, w1)
+						// A match between words (an emoji closing the
+						// sentence) belongs to this sentence's last word,
+						// not to the next sentence's first.
+						if se.W1 <= se.W0 {
+							continue
+						}
+						w0, w1 = min(max(w0, int(se.W0)), int(se.W1)-1), min(max(w1, int(se.W0)+1), int(se.W1))
+						if w1 <= w0 {
+							w1 = w0 + 1
+						}
+						addSpan(ri, ci, w0, w1, int(se.Start)+m[0], int(se.Start)+m[1])
 					}
 				}
 			}
@@ -358,6 +373,9 @@ func (st *state) frameWhy(cf *cframe, group []fmatch, chosen []int) string {
 		b.WriteString(": «")
 		a := st.f.OrigOffset(int(st.words[m.w0].Start))
 		e := st.f.OrigOffset(int(st.words[m.w1-1].End))
+		if m.b > 0 {
+			a, e = st.f.OrigOffset(int(m.a)), st.f.OrigOffset(int(m.b))
+		}
 		b.WriteString(st.text[a:e])
 		b.WriteString("» (")
 		b.WriteString(role.classes[m.class].c.Label.In(lang))

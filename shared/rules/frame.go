@@ -39,6 +39,10 @@ type FrameRule struct {
 	// words. Only without
 	// Within, since distance across sentences means nothing.
 	Carry []string `json:"carry,omitempty"`
+	// CarryShort lets a sentence of at most this many words take its first
+	// role from the sentence before it without a word that refers back:
+	// «Kortsynt 👎», «Heilt forkasta, spør du meg.»
+	CarryShort int `json:"carry_short,omitempty"`
 	// SkipSignOff ignores matches in a reply's sign-off («Helsing Kari,
 	// barnevernstenesta»), which names the writer and the unit.
 	SkipSignOff bool `json:"skip_sign_off,omitempty"`
@@ -135,6 +139,9 @@ func validateFrame(fr *FrameRule, p, id string, errs *ValidationErrors) {
 	checkTerms(p+".frame.unless", id, fr.Unless, errs)
 	checkTerms(p+".frame.carry", id, fr.Carry, errs)
 	checkPatterns(p+".frame.unless_patterns", id, fr.UnlessPatterns, errs)
+	if fr.CarryShort < 0 || fr.CarryShort > 30 {
+		add(p+".frame.carry_short", "must be between 0 and 30 words")
+	}
 	if fr.Within < 0 || fr.Within > 100 {
 		add(p+".frame.within", "must be between 0 and 100 words")
 	}
