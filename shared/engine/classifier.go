@@ -2,6 +2,7 @@ package engine
 
 import (
 	"strconv"
+	"sync"
 
 	"github.com/postvakt/postvakt/shared/classify"
 	"github.com/postvakt/postvakt/shared/rules"
@@ -12,6 +13,44 @@ import (
 type cmodel struct {
 	m       *classify.Model
 	classes []string
+	cache   *scoreCache
+}
+
+// scoreCache remembers a model's scores of recent sentences by their
+// text. Typing changes one sentence of a draft at a time, and the whole
+// draft is checked on every keystroke, so all other sentences are found
+// here. It holds at most maxCached sentences and starts over when full.
+type scoreCache struct {
+	mu sync.Mutex
+	m  map[uint64][]float32
+}
+
+const maxCached = 2048
+
+func (c *scoreCache) get(h uint64) ([]float32, bool) {
+	c.mu.Lock()
+	row, ok := c.m[h]
+	c.mu.Unlock()
+	return row, ok
+}
+
+func (c *scoreCache) put(h uint64, row []float32) {
+	c.mu.Lock()
+	if len(c.m) >= maxCached {
+		clear(c.m)
+	}
+	c.m[h] = append([]float32(nil), row...)
+	c.mu.Unlock()
+}
+
+// hashSentence is FNV-1a over the sentence's folded text.
+func hashSentence(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 // cclassifier is a compiled classifier rule.
@@ -36,7 +75,7 @@ func (e *Engine) compileClassifier(c *crule, models map[string]*classify.Model, 
 		}
 	}
 	if idx < 0 {
-		e.models = append(e.models, cmodel{m: m, classes: m.Classes()})
+		e.models = append(e.models, cmodel{m: m, classes: m.Classes(), cache: &scoreCache{m: map[uint64][]float32{}}})
 		idx = len(e.models) - 1
 	}
 	cc := &cclassifier{model: idx, as: c.r, frame: -1}
@@ -182,7 +221,14 @@ func (st *state) sentenceScores(i, si int) []float32 {
 	row := st.scores[i][si*k : si*k+k]
 	if !st.scored[i][si] {
 		se := st.sents[si]
-		copy(row, m.m.Scores(st.f.S[se.Start:se.End], &st.cscratch))
+		text := st.f.S[se.Start:se.End]
+		h := hashSentence(text)
+		if cached, ok := m.cache.get(h); ok && !st.e.noCache {
+			copy(row, cached)
+		} else {
+			copy(row, m.m.Scores(text, &st.cscratch))
+			m.cache.put(h, row)
+		}
 		st.scored[i][si] = true
 	}
 	return row

@@ -54,6 +54,9 @@ type Engine struct {
 	org    orgIndex
 	models []cmodel
 	pool   sync.Pool
+	// noCache makes the learned rules score every sentence anew (cold
+	// benchmarks).
+	noCache bool
 }
 
 // crule is a compiled rule.

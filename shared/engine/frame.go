@@ -14,7 +14,7 @@ type cframe struct {
 	roles      []crole
 	unless     int32
 	carry      int32
-	unlessPats []*regexp.Regexp
+	unlessPats []fpattern
 }
 
 type crole struct {
@@ -25,7 +25,7 @@ type crole struct {
 type cclass struct {
 	c    *rules.FrameClass
 	list int32
-	pats []*regexp.Regexp
+	pats []fpattern
 }
 
 // fmatch is one word range that fills a role of the current frame.
@@ -53,7 +53,9 @@ func (e *Engine) compileFrame(fr *rules.FrameRule) (*cframe, error) {
 			if err != nil {
 				return nil, err
 			}
-			cc.pats = ps
+			for _, re := range ps {
+				cc.pats = append(cc.pats, newFPattern(re))
+			}
 			cr.classes = append(cr.classes, cc)
 		}
 		cf.roles = append(cf.roles, cr)
@@ -64,8 +66,10 @@ func (e *Engine) compileFrame(fr *rules.FrameRule) (*cframe, error) {
 	if len(fr.Carry) > 0 && fr.Within == 0 {
 		cf.carry = e.lex.add(fr.Carry)
 	}
-	var err error
-	cf.unlessPats, err = compilePatterns(fr.UnlessPatterns)
+	ups, err := compilePatterns(fr.UnlessPatterns)
+	for _, re := range ups {
+		cf.unlessPats = append(cf.unlessPats, newFPattern(re))
+	}
 	return cf, err
 }
 
@@ -246,8 +250,8 @@ func (st *state) frameMatches(c *crule) []fmatch {
 				if have != full && !(cf.carry >= 0 && si > 0 && mask[si-1]&1 != 0 && have|1 == full) {
 					continue
 				}
-				for _, re := range cl.pats {
-					for _, m := range re.FindAllStringIndex(st.f.S[se.Start:se.End], -1) {
+				for pi := range cl.pats {
+					for _, m := range cl.pats[pi].findAll(st.f.S[se.Start:se.End]) {
 						w0, w1 := st.wordRange(int(se.Start)+m[0], int(se.Start)+m[1])
 						// A match between words (an emoji closing the
 						// sentence) belongs to this sentence's last word,
@@ -347,8 +351,8 @@ func (st *state) frameUnless(cf *cframe, sent int32) bool {
 	}
 	if len(cf.unlessPats) > 0 {
 		se := st.sents[sent]
-		for _, re := range cf.unlessPats {
-			if re.MatchString(st.f.S[se.Start:se.End]) {
+		for i := range cf.unlessPats {
+			if cf.unlessPats[i].match(st.f.S[se.Start:se.End]) {
 				return true
 			}
 		}

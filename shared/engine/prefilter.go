@@ -1,0 +1,122 @@
+package engine
+
+import (
+	"regexp"
+	"regexp/syntax"
+	"unicode/utf8"
+)
+
+// fpattern is an RE2 pattern with the set of bytes a match can start
+// with, when that set can be worked out, so a sentence without any of them
+// is skipped without running the matcher. Patterns without a literal
+// prefix (an emoji class, «[^»]+») otherwise cost a backtracking attempt
+// at every byte of every sentence, on every keystroke.
+type fpattern struct {
+	re    *regexp.Regexp
+	first *[256]bool // nil: any byte may start a match
+}
+
+func newFPattern(re *regexp.Regexp) fpattern {
+	fp := fpattern{re: re}
+	if prog, err := syntax.Parse(re.String(), syntax.Perl); err == nil {
+		var set [256]bool
+		if firstBytes(prog.Simplify(), &set) {
+			fp.first = &set
+		}
+	}
+	return fp
+}
+
+// firstBytes adds to set every byte that can start a match of re and
+// reports whether it could tell (false for anything that may match the
+// empty string at its start, or for constructs it does not know).
+func firstBytes(re *syntax.Regexp, set *[256]bool) bool {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if len(re.Rune) == 0 {
+			return false
+		}
+		return addRuneFirst(re.Rune[0], re.Rune[0], re.Flags&syntax.FoldCase != 0, set)
+	case syntax.OpCharClass:
+		if len(re.Rune) == 0 {
+			return false
+		}
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			if !addRuneFirst(re.Rune[i], re.Rune[i+1], false, set) {
+				return false
+			}
+		}
+		return true
+	case syntax.OpCapture:
+		return firstBytes(re.Sub[0], set)
+	case syntax.OpPlus:
+		return firstBytes(re.Sub[0], set)
+	case syntax.OpRepeat:
+		return re.Min > 0 && firstBytes(re.Sub[0], set)
+	case syntax.OpAlternate:
+		for _, s := range re.Sub {
+			if !firstBytes(s, set) {
+				return false
+			}
+		}
+		return true
+	case syntax.OpConcat:
+		// The first element must consume input; word boundaries before it
+		// are zero-width and do not change the first byte.
+		for _, s := range re.Sub {
+			switch s.Op {
+			case syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+				continue
+			}
+			return firstBytes(s, set)
+		}
+	}
+	return false
+}
+
+// addRuneFirst adds the first UTF-8 bytes of the runes lo..hi. Wide
+// ranges are refused rather than enumerated.
+func addRuneFirst(lo, hi rune, fold bool, set *[256]bool) bool {
+	if hi-lo > 4096 {
+		return false
+	}
+	var buf [utf8.UTFMax]byte
+	for r := lo; r <= hi; r++ {
+		utf8.EncodeRune(buf[:], r)
+		set[buf[0]] = true
+		if fold {
+			for f := 'a'; f <= 'z'; f++ {
+				if f == r|0x20 {
+					set[byte(f)], set[byte(f-32)] = true, true
+				}
+			}
+		}
+	}
+	return true
+}
+
+// findAll is re.FindAllStringIndex(s, -1), skipping s when no byte can
+// start a match.
+func (fp *fpattern) findAll(s string) [][]int {
+	if fp.first != nil && !anyByte(s, fp.first) {
+		return nil
+	}
+	return fp.re.FindAllStringIndex(s, -1)
+}
+
+// match is re.MatchString(s) with the same shortcut.
+func (fp *fpattern) match(s string) bool {
+	if fp.first != nil && !anyByte(s, fp.first) {
+		return false
+	}
+	return fp.re.MatchString(s)
+}
+
+func anyByte(s string, set *[256]bool) bool {
+	for i := 0; i < len(s); i++ {
+		if set[s[i]] {
+			return true
+		}
+	}
+	return false
+}
