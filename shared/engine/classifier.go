@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"sort"
 	"strconv"
 	"sync"
 
@@ -251,7 +252,21 @@ func (st *state) adjacentFlagged(id string, si int) bool {
 
 // flagged reports whether a finding of rule id overlaps original bytes [a, b).
 func (st *state) flagged(id string, a, b int) bool {
-	for _, f := range st.out {
+	out := st.out
+	if r, ok := st.ruleOut[id]; ok {
+		out = out[r[0]:r[1]]
+		if r[2] == 1 {
+			// The first finding that ends after a; none before it overlaps.
+			i := sort.Search(len(out), func(i int) bool { return out[i].End > a })
+			for ; i < len(out) && out[i].Start < b; i++ {
+				if out[i].Start >= 0 {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	for _, f := range out {
 		if f.Rule == id && f.Start >= 0 && f.Start < b && a < f.End {
 			return true
 		}

@@ -229,8 +229,11 @@ type state struct {
 	fms      []fmatch       // the current frame rule's role matches
 	fcarry   []fmatch       // a sentence's matches plus those carried from the one before
 	fmask    []uint8        // per sentence: the roles a word list filled
-	partial  [][]uint8      // per frame rule (crule.idx): the roles each sentence filled
-	scores   [][]float32    // per model: class probabilities, sentence by sentence
+	fcount   []int32        // counting sort of matches by sentence
+	fsorted  []fmatch
+	ruleOut  map[string][3]int // where each rule's findings are in out, and whether sorted by start
+	partial  [][]uint8         // per frame rule (crule.idx): the roles each sentence filled
+	scores   [][]float32       // per model: class probabilities, sentence by sentence
 	scored   [][]bool
 	cscratch classify.Scratch
 }
@@ -262,6 +265,7 @@ func (e *Engine) Check(d draft.Draft, opt Options) draft.Report {
 		st.scored[i] = st.scored[i][:0]
 	}
 	st.out, st.archive = nil, false
+	clear(st.ruleOut)
 
 	now := opt.Now
 	if t, ok := rules.ParseTime(d.At); ok && d.At != "" {
@@ -344,6 +348,16 @@ func (st *state) flush(c *crule) {
 	r := c.r
 	if c.cls != nil {
 		r = c.cls.as
+	}
+	if len(st.spans) > 0 && c.cls == nil {
+		if st.ruleOut == nil {
+			st.ruleOut = map[string][3]int{}
+		}
+		sorted := 0
+		if slices.IsSortedFunc(st.spans, func(x, y span) int { return x.s - y.s }) {
+			sorted = 1
+		}
+		st.ruleOut[r.ID] = [3]int{len(st.out), len(st.out) + len(st.spans), sorted}
 	}
 	lang := st.opt.Lang
 	if len(st.spans) > 0 && r.Archive {

@@ -98,12 +98,7 @@ func runFrame(st *state, c *crule) {
 	if len(ms) == 0 {
 		return
 	}
-	slices.SortFunc(ms, func(a, b fmatch) int {
-		if a.sent != b.sent {
-			return int(a.sent - b.sent)
-		}
-		return int(a.w0 - b.w0)
-	})
+	ms = st.sortMatches(ms)
 	lastSent, lastSpan := int32(-2), -1
 	chosen := make([]int, len(cf.roles))
 	var prev []fmatch // the previous sentence's matches
@@ -180,7 +175,38 @@ func runFrame(st *state, c *crule) {
 		}
 		lastSent = sent
 	}
-	st.fms = ms[:0]
+	// st.fms and st.fsorted keep their own arrays for the next check.
+}
+
+// sortMatches orders matches by sentence, then by word: a counting sort
+// by sentence (a long draft has thousands of matches), then insertion
+// sort within each sentence's few.
+func (st *state) sortMatches(ms []fmatch) []fmatch {
+	n := len(st.sents)
+	if cap(st.fcount) < n+1 {
+		st.fcount = make([]int32, n+1)
+	}
+	count := st.fcount[:n+1]
+	clear(count)
+	for _, m := range ms {
+		count[m.sent+1]++
+	}
+	for i := 1; i <= n; i++ {
+		count[i] += count[i-1]
+	}
+	out := st.fsorted[:0]
+	out = append(out, ms...)
+	for _, m := range ms {
+		out[count[m.sent]] = m
+		count[m.sent]++
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j-1].sent == out[j].sent && out[j-1].w0 > out[j].w0; j-- {
+			out[j-1], out[j] = out[j], out[j-1]
+		}
+	}
+	st.fsorted = out
+	return out
 }
 
 // frameMatches collects the word ranges that fill a role, dropping those
@@ -337,8 +363,11 @@ func (st *state) sentenceHas(list, sent int32) bool {
 	if list < 0 {
 		return false
 	}
-	for _, h := range st.hits {
-		if h.list == list && st.words[h.w0].Sent == sent {
+	// Hits are in word order: start at the sentence's first word.
+	se := st.sents[sent]
+	i, _ := slices.BinarySearchFunc(st.hits, se.W0, func(h hit, w int32) int { return int(h.w0 - w) })
+	for ; i < len(st.hits) && st.hits[i].w0 < se.W1; i++ {
+		if st.hits[i].list == list {
 			return true
 		}
 	}

@@ -32,6 +32,10 @@ type lnode struct {
 	kids   []int32
 	exact  []ref
 	prefix []ref
+	// next holds the multi-word terms whose first word ends here, by their
+	// exact second word, so «gi» with a hundred «gi stemmen …» terms
+	// verifies only those whose second word follows.
+	next map[string][]ref
 }
 
 // child returns the node reached by byte c, or 0.
@@ -130,9 +134,16 @@ func (l *lexicon) addTerm(id int32, ts []rules.Term, t rules.Term) []rules.Term 
 		l.rnodes[n].exact = append(l.rnodes[n].exact, r)
 	default:
 		n := walkCreate(&l.root, &l.nodes, first.Text)
-		if first.Prefix {
+		switch {
+		case first.Prefix:
 			l.nodes[n].prefix = append(l.nodes[n].prefix, r)
-		} else {
+		case len(t.Words) > 1 && !t.Words[1].Prefix && !t.Words[1].Suffix:
+			nd := &l.nodes[n]
+			if nd.next == nil {
+				nd.next = map[string][]ref{}
+			}
+			nd.next[t.Words[1].Text] = append(nd.next[t.Words[1].Text], r)
+		default:
 			l.nodes[n].exact = append(l.nodes[n].exact, r)
 		}
 	}
@@ -189,6 +200,11 @@ func (l *lexicon) scan(s string, words []textutil.Word, hits []hit) []hit {
 			if k == len(w) {
 				for _, r := range nd.exact {
 					hits = l.verify(s, words, wi, r, hits)
+				}
+				if nd.next != nil && wi+1 < len(words) {
+					for _, r := range nd.next[s[words[wi+1].Start:words[wi+1].End]] {
+						hits = l.verify(s, words, wi, r, hits)
+					}
 				}
 				break
 			}

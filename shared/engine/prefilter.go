@@ -80,6 +80,9 @@ func addRuneFirst(lo, hi rune, fold bool, set *[256]bool) bool {
 	if hi-lo > 4096 {
 		return false
 	}
+	if fold && hi >= utf8.RuneSelf {
+		return false // case folding beyond ASCII can change the first byte (Σ, σ)
+	}
 	var buf [utf8.UTFMax]byte
 	for r := lo; r <= hi; r++ {
 		utf8.EncodeRune(buf[:], r)
