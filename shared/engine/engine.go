@@ -97,14 +97,11 @@ func (e *Engine) Bundle() *rules.Bundle { return e.bundle }
 
 // New validates and compiles a bundle.
 func New(b *rules.Bundle) (*Engine, error) {
-	if err := b.Validate(); err != nil {
+	models, err := b.ValidateModels()
+	if err != nil {
 		return nil, err
 	}
 	e := &Engine{bundle: b, lex: newLexicon(), org: newOrgIndex(&b.Org)}
-	models, merrs := b.DecodeModels()
-	if len(merrs) > 0 {
-		return nil, merrs
-	}
 	byID := map[string]*rules.Rule{}
 	for i := range b.Rules {
 		byID[b.Rules[i].ID] = &b.Rules[i]

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"github.com/postvakt/postvakt/shared/classify"
 	"regexp"
 	"slices"
 	"strings"
@@ -63,6 +64,13 @@ const (
 // Validate checks the whole bundle and returns ValidationErrors listing
 // every problem, or nil.
 func (b *Bundle) Validate() error {
+	_, err := b.ValidateModels()
+	return err
+}
+
+// ValidateModels validates the bundle like Validate and also returns its
+// decoded models, so a caller that compiles the bundle decodes them once.
+func (b *Bundle) ValidateModels() (map[string]*classify.Model, error) {
 	var errs ValidationErrors
 	add := func(path, rule, format string, args ...any) {
 		errs = append(errs, ve(path, rule, format, args...))
@@ -152,9 +160,9 @@ func (b *Bundle) Validate() error {
 		}
 	}
 	if len(errs) == 0 {
-		return nil
+		return models, nil
 	}
-	return errs
+	return nil, errs
 }
 
 func validateOrg(o *Org, p string, errs *ValidationErrors) {
