@@ -45,6 +45,11 @@ func runLength(st *state, c *crule) {
 	if weight > 0 {
 		ls = st.links()
 	}
+	// Bytes never number fewer than characters: a draft this short
+	// cannot be over the limit, and most are.
+	if len(text)+len(ls)*weight <= limit {
+		return
+	}
 	li := 0
 	for i := 0; i < len(text); {
 		start := i

@@ -187,6 +187,11 @@ func (st *state) findAddresses() []address {
 		if !ws[i].Cap && (i == 0 || !ws[i-1].Cap || len(w) > 6) {
 			continue
 		}
+		// A house number must follow; checking that first spares the
+		// suffix list for almost every capitalised word.
+		if c := s[ws[i+1].Start]; c < '0' || c > '9' {
+			continue
+		}
 		if !hasStreetSuffix(w) {
 			continue
 		}
