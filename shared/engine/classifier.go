@@ -152,7 +152,7 @@ func runClassifier(st *state, c *crule) {
 		if cc.as != c.r && st.flagged(cc.as.ID, a, b) {
 			continue
 		}
-		if cc.phrase != nil && cc.phrase.lists[2] >= 0 && se.W1 > se.W0 && st.inSentence(cc.phrase.lists[2], int(se.W0)) {
+		if cc.phrase != nil && cc.phrase.unless >= 0 && se.W1 > se.W0 && st.inSentence(cc.phrase.unless, int(se.W0)) {
 			continue // the phrase rule's own exclusions («takk for alle innspel»)
 		}
 		if cc.frame >= 0 {

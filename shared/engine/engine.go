@@ -61,11 +61,15 @@ type Engine struct {
 
 // crule is a compiled rule.
 type crule struct {
-	r       *rules.Rule
-	from    time.Time
-	to      time.Time
-	run     func(st *state, c *crule)
-	lists   [4]int32 // rule-specific lexicon lists; -1 = none
+	r    *rules.Rule
+	from time.Time
+	to   time.Time
+	run  func(st *state, c *crule)
+	// The rule's word lists in the lexicon, -1 when it has none.
+	words   int32 // phrase words; a detector's terms
+	nearL   int32 // phrase near words
+	persons int32 // a detector's person references
+	unless  int32 // phrase and detector unless
 	pats    []*regexp.Regexp
 	near    []*regexp.Regexp
 	within  int
@@ -111,7 +115,7 @@ func New(b *rules.Bundle) (*Engine, error) {
 		if !r.Enabled {
 			continue
 		}
-		c := &crule{r: r, lists: [4]int32{-1, -1, -1, -1}}
+		c := &crule{r: r, words: -1, nearL: -1, persons: -1, unless: -1}
 		if r.Active != nil {
 			c.from, _ = rules.ParseTime(r.Active.From)
 			c.to, _ = rules.ParseTime(r.Active.To)
@@ -151,15 +155,15 @@ func (e *Engine) compile(c *crule) error {
 	switch r.Kind {
 	case rules.KindPhrase:
 		ph := r.Phrase
-		c.lists[0] = list(ph.Words)
-		c.lists[2] = list(ph.Unless)
+		c.words = list(ph.Words)
+		c.unless = list(ph.Unless)
 		if c.pats, err = pats(ph.Patterns); err != nil {
 			return err
 		}
 		if ph.Near != nil {
 			c.nearSet = true
 			c.within = ph.Near.Within
-			c.lists[1] = list(ph.Near.Words)
+			c.nearL = list(ph.Near.Words)
 			if c.near, err = pats(ph.Near.Patterns); err != nil {
 				return err
 			}
@@ -178,9 +182,9 @@ func (e *Engine) compile(c *crule) error {
 			c.run = runSignature
 			break
 		}
-		c.lists[0] = list(p.Terms)
-		c.lists[1] = list(p.Persons)
-		c.lists[2] = list(p.Unless)
+		c.words = list(p.Terms)
+		c.persons = list(p.Persons)
+		c.unless = list(p.Unless)
 		c.within = p.Within
 		c.run = detectorRunners[r.Detector.Name]
 	case rules.KindFrame:

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -348,5 +349,20 @@ func TestCheckFailsClosedOnBrokenBundle(t *testing.T) {
 	}
 	if rep := Check(draft.Draft{ID: "y", Text: "Ring 912 34 567"}, rules.Builtin()); rep.Verdict != draft.VerdictWarn {
 		t.Fatalf("valid bundle: verdict %s, want warn", rep.Verdict)
+	}
+}
+
+// TestDetectorRunners: every detector a bundle may name has code, and no
+// code is left without a name.
+func TestDetectorRunners(t *testing.T) {
+	for _, name := range rules.Detectors {
+		if detectorRunners[name] == nil {
+			t.Errorf("detector %q has no runner", name)
+		}
+	}
+	for name := range detectorRunners {
+		if !slices.Contains(rules.Detectors, name) {
+			t.Errorf("runner %q is not a detector rules.Validate accepts", name)
+		}
 	}
 }

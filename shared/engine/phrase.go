@@ -11,10 +11,10 @@ import (
 func runPhrase(st *state, c *crule) {
 	ph := c.r.Phrase
 	emit := func(w0, w1 int, fs, fe int) {
-		if c.nearSet && !st.nearby(c.lists[1], c.near, w0, w1, c.within) {
+		if c.nearSet && !st.nearby(c.nearL, c.near, w0, w1, c.within) {
 			return
 		}
-		if c.lists[2] >= 0 && st.inSentence(c.lists[2], w0) {
+		if c.unless >= 0 && st.inSentence(c.unless, w0) {
 			return
 		}
 		if ph.Sentence && w0 < len(st.words) {
@@ -24,9 +24,9 @@ func runPhrase(st *state, c *crule) {
 		}
 		st.addFolded(fs, fe)
 	}
-	if c.lists[0] >= 0 {
+	if c.words >= 0 {
 		for _, h := range st.hits {
-			if h.list != c.lists[0] {
+			if h.list != c.words {
 				continue
 			}
 			emit(int(h.w0), int(h.w1), int(st.words[h.w0].Start), int(st.words[h.w1-1].End))
