@@ -18,8 +18,9 @@ type cframe struct {
 }
 
 type crole struct {
-	r       *rules.Role
-	classes []cclass
+	r         *rules.Role
+	classes   []cclass
+	carryWith []bool // per class: FrameRule.CarryWith names it
 }
 
 type cclass struct {
@@ -45,6 +46,7 @@ func (e *Engine) compileFrame(fr *rules.FrameRule) (*cframe, error) {
 		cr := crole{r: r}
 		for j := range r.Classes {
 			cl := &r.Classes[j]
+			cr.carryWith = append(cr.carryWith, i > 0 && slices.Contains(fr.CarryWith, cl.Name))
 			cc := cclass{c: cl, list: -1}
 			if len(cl.Words) > 0 {
 				cc.list = e.lex.add(cl.Words)
@@ -71,6 +73,17 @@ func (e *Engine) compileFrame(fr *rules.FrameRule) (*cframe, error) {
 		cf.unlessPats = append(cf.unlessPats, newFPattern(re))
 	}
 	return cf, err
+}
+
+// carries reports whether one of the matches is of a class that allows
+// carrying the first role from the sentence before (FrameRule.CarryWith).
+func (cf *cframe) carries(ms []fmatch) bool {
+	for _, m := range ms {
+		if m.role > 0 && cf.roles[m.role].carryWith[m.class] {
+			return true
+		}
+	}
+	return false
 }
 
 func compilePatterns(ps []string) ([]*regexp.Regexp, error) {
@@ -118,7 +131,7 @@ func runFrame(st *state, c *crule) {
 			// A sentence that refers back takes the missing roles from
 			// the sentence before it.
 			short := fr.CarryShort > 0 && int(st.sents[sent].W1-st.sents[sent].W0) <= fr.CarryShort
-			if prev == nil || !short && !st.sentenceHas(cf.carry, sent) {
+			if prev == nil || !short && !st.sentenceHas(cf.carry, sent) && !cf.carries(own) {
 				prev = own
 				continue
 			}

@@ -24,6 +24,8 @@ func TestFrames(t *testing.T) {
 		{"praise of a party", "post", "Gratulerer til Høyre med et velfortjent og sterkt valg!", "politics.opinion", "Høyre", []string{"«Høyre» (parti)", "(ros)"}},
 		{"irony with an emoji", "post", "Vi registrerer at Frp igjen har en enkel løsning på alt 😉", "politics.opinion", "Frp", []string{"(ironi)"}},
 		{"a back reference carries the target", "post", "Høgre vil kutte i kulturbudsjettet. Dette er eit feilgrep.", "politics.opinion", "feilgrep", []string{"«Høgre» (parti)", "«feilgrep» (kritikk)"}},
+		{"an ironic emoji judges the sentence before", "post", "Nytt rådhus til 400 millionar vedteke. Heldigvis har vi pengar nok til alt anna òg 🙃", "politics.opinion", "Heldigvis", []string{"«vedteke» (sak under politisk behandling)"}},
+		{"a neutral follow-up is not carried", "post", "Kommunestyret behandla saka om skulestruktur. Den kjem opp att i februar.", "", "", nil},
 		{"neutral report", "post", "Kommunestyret vedtok budsjettet for 2027 med 19 mot 8 stemmer.", "", "", nil},
 		{"attributed quote", "post", "– Dette er et flott vedtak for bygda, sier ordføreren.", "", "", nil},
 		{"evaluation without a political target", "post", "For en fantastisk konsert i kulturhuset i går!", "", "", nil},

@@ -43,6 +43,11 @@ type FrameRule struct {
 	// role from the sentence before it without a word that refers back:
 	// «Kortsynt 👎», «Heilt forkasta, spør du meg.»
 	CarryShort int `json:"carry_short,omitempty"`
+	// CarryWith names classes (of any role but the first) whose match lets
+	// a sentence take the first role from the sentence before it without a
+	// word that refers back: an opinion marker or an ironic emoji judges
+	// what was just said («Heldigvis har vi penger nok til alt 🙃»).
+	CarryWith []string `json:"carry_with,omitempty"`
 	// SkipSignOff ignores matches in a reply's sign-off («Helsing Kari,
 	// barnevernstenesta»), which names the writer and the unit.
 	SkipSignOff bool `json:"skip_sign_off,omitempty"`
@@ -139,6 +144,17 @@ func validateFrame(fr *FrameRule, p, id string, errs *ValidationErrors) {
 	checkTerms(p+".frame.unless", id, fr.Unless, errs)
 	checkTerms(p+".frame.carry", id, fr.Carry, errs)
 	checkPatterns(p+".frame.unless_patterns", id, fr.UnlessPatterns, errs)
+	for i, n := range fr.CarryWith {
+		found := false
+		for ri, r := range fr.Roles {
+			for _, c := range r.Classes {
+				found = found || ri > 0 && c.Name == n
+			}
+		}
+		if !found {
+			add(fmt.Sprintf("%s.frame.carry_with[%d]", p, i), "%q is not a class of a role after the first", n)
+		}
+	}
 	if fr.CarryShort < 0 || fr.CarryShort > 30 {
 		add(p+".frame.carry_short", "must be between 0 and 30 words")
 	}

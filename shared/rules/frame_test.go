@@ -49,6 +49,8 @@ func TestValidateFrame(t *testing.T) {
 		{"bad span", func(m map[string]any) { rule0(m)["frame"].(map[string]any)["span"] = "word" }, "rules[0].frame.span", "not a span"},
 		{"within", func(m map[string]any) { rule0(m)["frame"].(map[string]any)["within"] = 101 }, "rules[0].frame.within", "between 0 and 100"},
 		{"bad carry term", func(m map[string]any) { rule0(m)["frame"].(map[string]any)["carry"] = []any{"*"} }, "rules[0].frame.carry[0]", "only a wildcard"},
+		{"carry_with an unknown class", func(m map[string]any) { rule0(m)["frame"].(map[string]any)["carry_with"] = []any{"praise", "nonsense"} }, "rules[0].frame.carry_with[1]", "not a class"},
+		{"carry_with a class of the first role", func(m map[string]any) { rule0(m)["frame"].(map[string]any)["carry_with"] = []any{"party"} }, "rules[0].frame.carry_with[0]", "after the first"},
 		{"frame on a phrase rule", func(m map[string]any) { rule0(m)["phrase"] = map[string]any{"words": []any{"x"}} }, "rules[0].phrase", "kind is \"frame\""},
 	}
 	for _, tt := range tests {
