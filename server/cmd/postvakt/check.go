@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,7 +10,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/postvakt/postvakt/shared/draft"
 	"github.com/postvakt/postvakt/shared/engine"
@@ -66,19 +69,73 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	defer out.Flush()
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
+
+	// Lines are read in batches and checked in parallel (the engine is
+	// safe for concurrent use); reports are written in input order.
+	workers := max(1, runtime.GOMAXPROCS(0))
+	type item struct {
+		n    int
+		line []byte
+		rep  draft.Report
+		err  error
+		skip bool
+	}
+	batch := make([]item, 0, checkBatch)
 	bad := 0
+	flushBatch := func() error {
+		var wg sync.WaitGroup
+		next := make(chan int, len(batch))
+		for i := range batch {
+			next <- i
+		}
+		close(next)
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					it := &batch[i]
+					if len(bytes.TrimSpace(it.line)) == 0 {
+						it.skip = true
+						continue
+					}
+					d, err := parseDraftLine(it.line)
+					if err != nil {
+						it.err = err
+						continue
+					}
+					it.rep = e.Check(d, opt)
+				}
+			}()
+		}
+		wg.Wait()
+		for i := range batch {
+			it := &batch[i]
+			switch {
+			case it.skip:
+			case it.err != nil:
+				bad++
+				fmt.Fprintf(stderr, "postvakt check: line %d: %v\n", it.n, it.err)
+			default:
+				if err := enc.Encode(it.rep); err != nil {
+					return err
+				}
+			}
+		}
+		batch = batch[:0]
+		return nil
+	}
 	for n := 1; ; n++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		line, err := readLine(in)
-		if len(strings.TrimSpace(string(line))) > 0 {
-			d, derr := parseDraftLine(line)
-			if derr != nil {
-				bad++
-				fmt.Fprintf(stderr, "postvakt check: line %d: %v\n", n, derr)
-			} else if err := enc.Encode(e.Check(d, opt)); err != nil {
-				return err
+		if len(line) > 0 {
+			batch = append(batch, item{n: n, line: line})
+		}
+		if len(batch) == checkBatch || err != nil {
+			if ferr := flushBatch(); ferr != nil {
+				return ferr
 			}
 		}
 		if err == io.EOF {
@@ -94,6 +151,10 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	return nil
 }
+
+// checkBatch is how many lines are checked in parallel before their
+// reports are written, in order.
+const checkBatch = 256
 
 // readLine reads one line of at most maxLine bytes; a longer line is
 // consumed and reported as an error for that line only.
@@ -123,17 +184,30 @@ func parseDraftLine(line []byte) (draft.Draft, error) {
 	if string(line) == "\x00toolong" {
 		return draft.Draft{}, fmt.Errorf("line is longer than %d bytes", maxLine)
 	}
-	var probe map[string]json.RawMessage
-	if err := json.Unmarshal(line, &probe); err != nil {
+	// One decode for both shapes: a Draft, or a labelled line whose
+	// "draft" field is the draft.
+	if t := bytes.TrimLeft(line, " \t\r"); len(t) == 0 || t[0] != '{' {
+		var v any
+		err := json.Unmarshal(line, &v)
+		if err == nil {
+			err = errors.New("want an object")
+		}
 		return draft.Draft{}, fmt.Errorf("not a JSON object: %v", strings.TrimPrefix(err.Error(), "json: "))
 	}
-	raw := json.RawMessage(line)
-	if inner, ok := probe["draft"]; ok {
-		raw = inner
+	var l struct {
+		draft.Draft
+		Inner *draft.Draft `json:"draft"`
 	}
-	var d draft.Draft
-	if err := json.Unmarshal(raw, &d); err != nil {
+	if err := json.Unmarshal(line, &l); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return draft.Draft{}, fmt.Errorf("not a JSON object: %v", strings.TrimPrefix(err.Error(), "json: "))
+		}
 		return draft.Draft{}, fmt.Errorf("not a draft: %v", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	d := l.Draft
+	if l.Inner != nil {
+		d = *l.Inner
 	}
 	if d.ID == "" {
 		return draft.Draft{}, errors.New(`draft has no "id"`)
