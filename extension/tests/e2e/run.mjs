@@ -103,6 +103,25 @@ for (const p of PAGES) {
   });
 }
 
+test('a political evaluation is explained in the panel, and the explanation stays out of the audit entry', async () => {
+  const { page, problems } = await open(PAGES[0]);
+  await page.keyboard.type(`Gratulerer til Høyre med et velfortjent og sterkt valg! ${OWN}`);
+  const item = page.locator('postvakt-layer .panel .f[data-rule="politics.opinion"]');
+  await item.waitFor();
+  const why = await item.locator('.w').innerText();
+  assert.match(why, /^Derfor: Politisk sak eller aktør: «Høyre» \(parti\) · Vurdering: «[^»]+» \(ros\)/);
+  await page.screenshot({ path: path.join(shots, 'panel-why.png') });
+  await page.click(PAGES[0].publish);
+  await page.locator('postvakt-layer .dialog').waitFor();
+  assert.match(await page.locator('postvakt-layer .dialog').innerText(), /Derfor: Politisk sak/);
+  await page.locator('postvakt-layer .dialog button', { hasText: /Avbryt/ }).click();
+  const entry = (await auditQueue()).find((e) => e.findings?.some((f) => f.rule === 'politics.opinion'));
+  assert.ok(entry, 'no audit entry with the finding');
+  assert.doesNotMatch(JSON.stringify(entry), /Høyre|velfortjent|Derfor/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 /** Reads the local audit queue through an extension page. */
 async function auditQueue() {
   const page = await br.ctx.newPage();
