@@ -113,8 +113,9 @@ func (e *Engine) compileClassifier(c *crule, models map[string]*classify.Model, 
 	c.run = runClassifier
 }
 
-// minLearnedWords is the shortest sentence the model judges.
-const minLearnedWords = 4
+// minLearnedWords is the shortest sentence the model judges: with fewer
+// words it has too little to go on («FrP og Rødt stemte mot»).
+const minLearnedWords = 6
 
 // runClassifier flags each sentence the model puts in the rule's class
 // with at least the threshold's probability (the class must also be the

@@ -58,11 +58,11 @@ func TestClassifierRule(t *testing.T) {
 		why        string // in the first finding's explanation
 	}{
 		{"the frame finds it", "Høgre er flotte.", 1, "«Høgre» (parti)"},
-		{"the model finds what the frame's lists miss", "Høgre sviktar bygda totalt.", 1, "Lært modell"},
+		{"the model finds what the frame's lists miss", "Høgre sviktar bygda totalt og heilt i år.", 1, "Lært modell"},
 		{"a neutral sentence with the same target", "Høgre held møte på tysdag i rådhuset.", 0, ""},
 		{"no first role, so the model is not asked", "Vi sviktar ingen som kjem til oss.", 0, ""},
-		{"the frame's unless holds for the model", "Høgre sviktar bygda totalt, seier han.", 0, ""},
-		{"too short to judge", "Høgre sviktar.", 0, ""},
+		{"the frame's unless holds for the model", "Høgre sviktar bygda totalt og heilt, seier han.", 0, ""},
+		{"too short to judge", "Høgre sviktar bygda totalt.", 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
