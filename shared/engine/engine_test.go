@@ -366,3 +366,28 @@ func TestDetectorRunners(t *testing.T) {
 		}
 	}
 }
+
+// TestSignedAfterEmojiOrLink: a sign-off on the same line as the text,
+// after an emoji or a link instead of a full stop, is a signature.
+func TestSignedAfterEmojiOrLink(t *testing.T) {
+	e, err := New(rules.Builtin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, signed := range map[string]bool{
+		"Husk å svare innen 14 dager 😊 Hilsen Berit Lunde, barnehagekontoret":            true,
+		"Påmelding her: fjordvik.kommune.no/kurs Helsing Anne Krogh, Frivilligsentralen": true,
+		"Søknaden er godkjend frå 1. juli 👍 – Per, renovasjon":                           true,
+		"Husk å svare innen 14 dager 😊 Hilsen barnehagekontoret":                         false,
+		"Husk å svare innen 14 dager 😊":                                                  false,
+	} {
+		rep := e.Check(draft.Draft{ID: "t", Text: text, Kind: "reply"}, Options{})
+		missing := false
+		for _, f := range rep.Findings {
+			missing = missing || f.Rule == "form.signature_missing"
+		}
+		if missing == signed {
+			t.Errorf("%q: signature_missing = %v, want %v", text, missing, !signed)
+		}
+	}
+}

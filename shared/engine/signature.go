@@ -119,6 +119,15 @@ func (st *state) signed(units []rules.Term) bool {
 				rest = a
 			}
 			if rest < 0 {
+				// «… innen 14 dager 😊 Hilsen Berit Lunde, barnehagekontoret»
+				if k := closingAfterBreak(s, a, b, func(x, y int) bool { return closing(x, y) >= 0 }); k >= 0 {
+					rest = closing(k, b)
+				} else if k := dashAfterEmoji(s, a, b); k >= 0 {
+					// «… frå 1. juli 👍 – Per, renovasjon»
+					rest = k
+				}
+			}
+			if rest < 0 {
 				return false
 			}
 		}
@@ -185,6 +194,8 @@ func (st *state) signOff() int {
 		case line == 0:
 			if k := strings.LastIndexAny(s[a:end], ".!?"); k >= 0 && startsClosing(a+k+1, end) {
 				found = a + k + 1
+			} else if k := closingAfterBreak(s, a, end, startsClosing); k >= 0 {
+				found = k
 			}
 		}
 		end = a - 1
@@ -200,6 +211,52 @@ func (st *state) signOff() int {
 
 // dashStart returns the offset in seg just past a dash or slash that opens
 // a signature after white space and emoji (« 🙏 – Siri»), or -1.
+// closingAfterBreak finds, on the last line s[a:end], a closing («Hilsen
+// Berit Lunde, barnehagekontoret») that follows an emoji or a link rather
+// than a full stop: «… innen 14 dager 😊 Hilsen Berit», «… tinyurl.com/kurs
+// Helsing Anne». It returns where the closing starts, or -1.
+func closingAfterBreak(s string, a, end int, startsClosing func(a, b int) bool) int {
+	for k := end - 1; k > a; k-- {
+		if s[k-1] != ' ' || !startsClosing(k, end) {
+			continue
+		}
+		j := k - 1
+		for j > a && s[j-1] == ' ' {
+			j--
+		}
+		if j <= a {
+			continue
+		}
+		r, _ := utf8.DecodeLastRuneInString(s[a:j])
+		if r >= 0x2600 && r <= 0x27BF || r >= 0x1F000 && r <= 0x1FAFF || r == 0xFE0F {
+			return k
+		}
+		// The word before is a link.
+		w := strings.LastIndexByte(s[a:j], ' ') + 1
+		if tok := s[a+w : j]; strings.Contains(tok, "/") || strings.HasPrefix(tok, "www.") || strings.Contains(tok, ".no") || strings.Contains(tok, ".com") {
+			return k
+		}
+	}
+	return -1
+}
+
+// dashAfterEmoji finds, on the last line s[a:b], a dash after an emoji
+// («👍 – Per, renovasjon») and returns where the text after it starts, or
+// -1.
+func dashAfterEmoji(s string, a, b int) int {
+	for _, d := range []string{" – ", " - ", " — "} {
+		k := strings.LastIndex(s[a:b], d)
+		if k <= 0 {
+			continue
+		}
+		r, _ := utf8.DecodeLastRuneInString(strings.TrimRight(s[a:a+k], " "))
+		if r >= 0x2600 && r <= 0x27BF || r >= 0x1F000 && r <= 0x1FAFF || r == 0xFE0F {
+			return a + k + len(d)
+		}
+	}
+	return -1
+}
+
 func dashStart(seg string) int {
 	i := 0
 	for i < len(seg) {
