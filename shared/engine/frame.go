@@ -188,6 +188,21 @@ func runFrame(st *state, c *crule) {
 		}
 		lastSent = sent
 	}
+	// A once-per-draft finding also covers the sentences that fill a role
+	// named in Cover: in «Vi vil ha innspel frå deg! … Svar på
+	// undersøkinga innan 1. november» the request is part of what is to be
+	// journalført.
+	if fr.Once && lastSpan >= 0 && len(fr.Cover) > 0 {
+		sp := &st.spans[lastSpan]
+		for _, m := range ms {
+			if !slices.Contains(fr.Cover, cf.roles[m.role].r.Name) {
+				continue
+			}
+			se := st.sents[m.sent]
+			fs, fe := trimSpan(st.f.S, int(se.Start), int(se.End))
+			sp.s, sp.e = min(sp.s, st.f.OrigOffset(fs)), max(sp.e, st.f.OrigOffset(fe))
+		}
+	}
 	// st.fms and st.fsorted keep their own arrays for the next check.
 }
 

@@ -33,6 +33,10 @@ type FrameRule struct {
 	// sentence that fires (a request for input makes the whole post one
 	// to journalføre).
 	Once bool `json:"once,omitempty"`
+	// Cover names roles whose sentences a once-per-draft finding also
+	// covers when they fill only that role: the requests for input of a
+	// post that asks for it («Vi vil ha innspel frå deg!»).
+	Cover []string `json:"cover,omitempty"`
 	// Carry lets a sentence that refers back («Dette er ei gledeleg
 	// avgjerd», «Det mener vi er feil») take its first role (the party,
 	// the person) from the sentence before it, when it has one of these
@@ -153,6 +157,11 @@ func validateFrame(fr *FrameRule, p, id string, errs *ValidationErrors) {
 		}
 		if !found {
 			add(fmt.Sprintf("%s.frame.carry_with[%d]", p, i), "%q is not a class of a role after the first", n)
+		}
+	}
+	for i, n := range fr.Cover {
+		if !roleNames[n] {
+			add(fmt.Sprintf("%s.frame.cover[%d]", p, i), "%q is not a role of the frame", n)
 		}
 	}
 	if fr.CarryShort < 0 || fr.CarryShort > 30 {

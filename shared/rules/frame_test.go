@@ -51,6 +51,7 @@ func TestValidateFrame(t *testing.T) {
 		{"bad carry term", func(m map[string]any) { rule0(m)["frame"].(map[string]any)["carry"] = []any{"*"} }, "rules[0].frame.carry[0]", "only a wildcard"},
 		{"carry_with an unknown class", func(m map[string]any) { rule0(m)["frame"].(map[string]any)["carry_with"] = []any{"praise", "nonsense"} }, "rules[0].frame.carry_with[1]", "not a class"},
 		{"carry_with a class of the first role", func(m map[string]any) { rule0(m)["frame"].(map[string]any)["carry_with"] = []any{"party"} }, "rules[0].frame.carry_with[0]", "after the first"},
+		{"cover an unknown role", func(m map[string]any) { rule0(m)["frame"].(map[string]any)["cover"] = []any{"stance", "ask"} }, "rules[0].frame.cover[1]", "not a role"},
 		{"frame on a phrase rule", func(m map[string]any) { rule0(m)["phrase"] = map[string]any{"words": []any{"x"}} }, "rules[0].phrase", "kind is \"frame\""},
 	}
 	for _, tt := range tests {

@@ -70,6 +70,7 @@ var nbFormats = map[string]string{
 	"term %q: `~` must be followed by a lemma":                                          "%q: `~` må følges av et oppslagsord",
 	"term %q: %q is not in the lexicon; list the forms as words instead, or add the lemma to shared/lexicon/lemmas.txt": "%q: %q finnes ikke i ordlisten; skriv bøyningsformene som egne ord, eller legg oppslagsordet til i shared/lexicon/lemmas.txt",
 	"must be between 0 and 30 words":                "må være mellom 0 og 30 ord",
+	"%q is not a role of the frame":                 "%q er ikke en rolle i rammen",
 	"%q is not a class of a role after the first":   "%q er ikke en klasse i en rolle etter den første",
 	"bundle is %d bytes, more than the limit of %d": "regelpakken er %d byte, mer enn grensen på %d",
 }
