@@ -140,17 +140,7 @@ func (e *Engine) compile(c *crule) error {
 		}
 		return e.lex.add(ws)
 	}
-	pats := func(ps []string) ([]*regexp.Regexp, error) {
-		var out []*regexp.Regexp
-		for _, p := range ps {
-			re, err := rules.CompilePattern(p)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, re)
-		}
-		return out, nil
-	}
+	pats := compilePatterns
 	var err error
 	switch r.Kind {
 	case rules.KindPhrase:

@@ -3,8 +3,6 @@ package rules
 import (
 	"encoding/base64"
 	"encoding/json"
-	"errors"
-	"strings"
 	"testing"
 
 	"github.com/postvakt/postvakt/shared/classify"
@@ -85,24 +83,7 @@ func TestValidateClassifier(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := classifierBundle(t)
 			tt.edit(m)
-			data, _ := json.Marshal(m)
-			_, err := Parse(data)
-			if tt.path == "" {
-				if err != nil {
-					t.Fatalf("Parse: %v, want no error", err)
-				}
-				return
-			}
-			var ve ValidationErrors
-			if !errors.As(err, &ve) {
-				t.Fatalf("Parse error = %v, want ValidationErrors", err)
-			}
-			for _, e := range ve {
-				if e.Path == tt.path && strings.Contains(e.Msg, tt.inMsg) {
-					return
-				}
-			}
-			t.Fatalf("errors = %q, want one at %s containing %q", ve.Error(), tt.path, tt.inMsg)
+			wantValidationError(t, m, tt.path, tt.inMsg)
 		})
 	}
 }

@@ -97,26 +97,33 @@ func TestValidateErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := minimal()
 			tt.edit(m)
-			data, _ := json.Marshal(m)
-			_, err := Parse(data)
-			if tt.path == "" && tt.inMsg == "" {
-				if err != nil {
-					t.Fatalf("Parse: %v, want no error", err)
-				}
-				return
-			}
-			var ve ValidationErrors
-			if !errors.As(err, &ve) {
-				t.Fatalf("Parse error = %v, want ValidationErrors", err)
-			}
-			for _, e := range ve {
-				if e.Path == tt.path && strings.Contains(e.Msg, tt.inMsg) {
-					return
-				}
-			}
-			t.Fatalf("errors = %q, want one at %s containing %q", ve.Error(), tt.path, tt.inMsg)
+			wantValidationError(t, m, tt.path, tt.inMsg)
 		})
 	}
+}
+
+// wantValidationError parses bundle m and wants an error at path whose
+// message contains inMsg, or no error at all when path is empty.
+func wantValidationError(t *testing.T, m map[string]any, path, inMsg string) {
+	t.Helper()
+	data, _ := json.Marshal(m)
+	_, err := Parse(data)
+	if path == "" {
+		if err != nil {
+			t.Fatalf("Parse: %v, want no error", err)
+		}
+		return
+	}
+	var ve ValidationErrors
+	if !errors.As(err, &ve) {
+		t.Fatalf("Parse error = %v, want ValidationErrors", err)
+	}
+	for _, e := range ve {
+		if e.Path == path && strings.Contains(e.Msg, inMsg) {
+			return
+		}
+	}
+	t.Fatalf("errors = %q, want one at %s containing %q", ve.Error(), path, inMsg)
 }
 
 func TestParseSyntaxErrors(t *testing.T) {
