@@ -150,6 +150,11 @@ func runFrame(st *state, c *crule) {
 			}
 		}
 		prev = own
+		if len(group) > len(own) {
+			// It fired on a carried role: the next sentence may carry it
+			// on («Genialt – no får dei halvannan time buss. Godt jobba.»).
+			prev = append(own[:len(own):len(own)], group[len(own):]...)
+		}
 		if st.frameUnless(cf, sent) {
 			continue
 		}

@@ -25,6 +25,7 @@ func TestFrames(t *testing.T) {
 		{"irony with an emoji", "post", "Vi registrerer at Frp igjen har en enkel løsning på alt 😉", "politics.opinion", "Frp", []string{"(ironi)"}},
 		{"a back reference carries the target", "post", "Høgre vil kutte i kulturbudsjettet. Dette er eit feilgrep.", "politics.opinion", "feilgrep", []string{"«Høgre» (parti)", "«feilgrep» (kritikk)"}},
 		{"an ironic emoji judges the sentence before", "post", "Nytt rådhus til 400 millionar vedteke. Heldigvis har vi pengar nok til alt anna òg 🙃", "politics.opinion", "Heldigvis", []string{"«vedteke» (sak under politisk behandling)"}},
+		{"an evaluation carried on through the next sentence", "post", "Fylkeskommunen har bestemt at skulen skal leggjast ned. Genialt – no får elevane halvannan time buss kvar veg. Godt jobba.", "politics.opinion", "Godt jobba", []string{"«Fylkeskommunen» (politisk organ)", "«Genialt» (ros)"}},
 		{"a neutral follow-up is not carried", "post", "Kommunestyret behandla saka om skulestruktur. Den kjem opp att i februar.", "", "", nil},
 		{"neutral report", "post", "Kommunestyret vedtok budsjettet for 2027 med 19 mot 8 stemmer.", "", "", nil},
 		{"attributed quote", "post", "– Dette er et flott vedtak for bygda, sier ordføreren.", "", "", nil},
