@@ -209,6 +209,8 @@ type state struct {
 	hits     []hit
 	names    []int32 // word indices of personal names, computed on demand
 	midCap   map[string]bool
+	sig      int // where the sign-off starts (signOff), computed on demand
+	sigD     bool
 	namesD   bool
 	linksBuf []link
 	linksD   bool
@@ -251,7 +253,7 @@ func (e *Engine) Check(d draft.Draft, opt Options) draft.Report {
 	st.f = textutil.Fold(st.text, st.buf)
 	st.words, st.sents = textutil.Segment(&st.f, st.words, st.sents)
 	st.hits = e.lex.scan(st.f.S, st.words, st.hits[:0])
-	st.namesD, st.linksD = false, false
+	st.namesD, st.linksD, st.sigD = false, false, false
 	for i := range st.scored {
 		st.scored[i] = st.scored[i][:0]
 	}

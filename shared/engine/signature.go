@@ -164,6 +164,15 @@ func (st *state) signed(units []rules.Term) bool {
 // a closing formula («Hilsen», «Mvh», «Vennleg helsing») or a dash or slash,
 // or the part of the last line after its last sentence that does.
 func (st *state) signOff() int {
+	if st.sigD {
+		return st.sig
+	}
+	st.sig, st.sigD = st.findSignOff(), true
+	return st.sig
+}
+
+// findSignOff does signOff's work, once per check.
+func (st *state) findSignOff() int {
 	s := st.f.S
 	end := len(s)
 	for end > 0 && (s[end-1] == '\n' || s[end-1] == ' ' || s[end-1] == '\t') {
@@ -211,13 +220,22 @@ func (st *state) signOff() int {
 
 // dashStart returns the offset in seg just past a dash or slash that opens
 // a signature after white space and emoji (« 🙏 – Siri»), or -1.
+// closingFirst holds the first bytes of the closings, to skip most
+// positions of a line at once.
+var closingFirst = func() (set [256]bool) {
+	for _, c := range closings {
+		set[c[0]] = true
+	}
+	return set
+}()
+
 // closingAfterBreak finds, on the last line s[a:end], a closing («Hilsen
 // Berit Lunde, barnehagekontoret») that follows an emoji or a link rather
 // than a full stop: «… innen 14 dager 😊 Hilsen Berit», «… tinyurl.com/kurs
 // Helsing Anne». It returns where the closing starts, or -1.
 func closingAfterBreak(s string, a, end int, startsClosing func(a, b int) bool) int {
 	for k := end - 1; k > a; k-- {
-		if s[k-1] != ' ' || !startsClosing(k, end) {
+		if s[k-1] != ' ' || !closingFirst[s[k]] || !startsClosing(k, end) {
 			continue
 		}
 		j := k - 1
