@@ -379,7 +379,11 @@ func TestSignedAfterEmojiOrLink(t *testing.T) {
 		"Påmelding her: fjordvik.kommune.no/kurs Helsing Anne Krogh, Frivilligsentralen": true,
 		"Søknaden er godkjend frå 1. juli 👍 – Per, renovasjon":                           true,
 		"Husk å svare innen 14 dager 😊 Hilsen barnehagekontoret":                         false,
-		"Husk å svare innen 14 dager 😊":                                                  false,
+		"Du får svar i posten i løpet av uka 👍 Mia Haugland, kommunikasjon":              true,
+		"Søknaden er innvilget. Terje Hovland, havnesjef":                                true,
+		"Ok, takk for beskjed!": false,
+		"Vi kan ikkje handsame han før den er på plass. Mvh Byggesak": false,
+		"Husk å svare innen 14 dager 😊":                               false,
 	} {
 		rep := e.Check(draft.Draft{ID: "t", Text: text, Kind: "reply"}, Options{})
 		missing := false

@@ -99,10 +99,22 @@ func (st *state) workplace(w0, w1 int) bool {
 		return false
 	}
 	prep := s[st.words[k].Start:st.words[k].End]
+	// Living or being cared for at a ward is no workplace: «Signe har budd
+	// på demensavdelinga i fire år».
+	if k > 0 && st.sameSentence(k-1, w0) && residenceVerbs[s[st.words[k-1].Start:st.words[k-1].End]] {
+		return false
+	}
 	// A capitalised service after «til» is a recipient («sokkar til
 	// Flyktningtenesta»); a lower-case one is where someone was referred
 	// («meldt til barnevernet»), which counts.
 	return workPrepositions[prep] || prep == "til" && st.words[w0].Cap
+}
+
+// residenceVerbs before a ward's name say someone lives or is cared for
+// there.
+var residenceVerbs = map[string]bool{
+	"bor": true, "bur": true, "bodd": true, "budd": true, "bu": true, "bo": true, "innlagt": true, "innlagd": true,
+	"inn": true, "ligg": true, "ligger": true, "flytta": true, "flyttet": true, "plass": true, "plassen": true,
 }
 
 // closestPerson finds the person reference nearest to words [w0, w1).

@@ -125,6 +125,9 @@ func (st *state) signed(units []rules.Term) bool {
 				} else if k := dashAfterEmoji(s, a, b); k >= 0 {
 					// «… frå 1. juli 👍 – Per, renovasjon»
 					rest = k
+				} else if k := st.nameCommaRole(a, b); k >= 0 {
+					// «… i posten i løpet av uka 👍 Mia Haugland, kommunikasjon»
+					rest = k
 				}
 			}
 			if rest < 0 {
@@ -254,6 +257,60 @@ func closingAfterBreak(s string, a, end int, startsClosing func(a, b int) bool) 
 		if tok := s[a+w : j]; strings.Contains(tok, "/") || strings.HasPrefix(tok, "www.") || strings.Contains(tok, ".no") || strings.Contains(tok, ".com") {
 			return k
 		}
+	}
+	return -1
+}
+
+// nameCommaRole finds, at the end of the line s[a:b], one to three
+// capitalised words, a comma and one to three words of a role or unit
+// («Terje Hovland, havnesjef»), after a full stop or an emoji. It returns
+// where the names start, or -1.
+func (st *state) nameCommaRole(a, b int) int {
+	s, ws := st.f.S, st.words
+	// The words of the line, from the end.
+	last := -1
+	for i := len(ws) - 1; i >= 0; i-- {
+		if int(ws[i].End) <= b && int(ws[i].Start) >= a {
+			last = i
+			break
+		}
+	}
+	if last < 1 {
+		return -1
+	}
+	// The role: up to three words after the last comma.
+	comma := strings.LastIndexByte(s[a:b], ',')
+	if comma < 0 {
+		return -1
+	}
+	comma += a
+	first := last
+	for first > 0 && int(ws[first-1].Start) > comma {
+		first--
+	}
+	if last-first+1 > 3 || int(ws[first].Start) <= comma {
+		return -1
+	}
+	// The names: one to three capitalised words just before the comma.
+	n := first - 1
+	k := n
+	for k >= 0 && n-k < 3 && ws[k].Cap && int(ws[k].Start) >= a && strings.TrimSpace(s[ws[k].End:min(int(ws[k+1].Start), comma)]) == "" {
+		k--
+	}
+	if k == n {
+		return -1
+	}
+	start := int(ws[k+1].Start)
+	// What comes before the names ends a sentence: a full stop or an emoji.
+	before := strings.TrimRight(s[a:start], " ")
+	if before == "" || strings.ContainsAny(s[comma:b], "!?") {
+		// A line of its own is signatureLike's; «Ok, takk for beskjed!»
+		// is no signature.
+		return -1
+	}
+	r, _ := utf8.DecodeLastRuneInString(before)
+	if r == '.' || r == '!' || r == '?' || r >= 0x2600 && r <= 0x27BF || r >= 0x1F000 && r <= 0x1FAFF || r == 0xFE0F {
+		return start
 	}
 	return -1
 }
