@@ -6,6 +6,12 @@ const $ = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ (documen
 const FIELDS = ['serverUrl', 'language', 'user', 'unit'];
 const SITE_RE = /^https?:\/\/(\*\.)?[a-z0-9.-]+(:\d+)?\/.*$/i;
 
+// Fields the writer has typed in since the settings were last shown: the
+// settings load asynchronously, and must not overwrite what was typed in
+// the meantime (seen as a lost server address when typing at once).
+const dirty = new Set();
+for (const f of [...FIELDS, 'sites']) $(f).addEventListener('input', () => dirty.add(f));
+
 async function show() {
   const s = await settings();
   const lang = s.language || 'nb';
@@ -14,12 +20,13 @@ async function show() {
     $(id).textContent = t(lang, key);
   }
   for (const f of FIELDS) {
-    $(f).value = s[f] || '';
+    if (!dirty.has(f)) $(f).value = s[f] || '';
     $(f).disabled = s.managed.includes(f);
     $(f).title = s.managed.includes(f) ? t(lang, 'managed') : '';
   }
-  $('sites').value = (s.sites || []).join('\n');
+  if (!dirty.has('sites')) $('sites').value = (s.sites || []).join('\n');
   $('sites').disabled = s.managed.includes('sites');
+  document.body.dataset.ready = '1';
 }
 
 $('form').addEventListener('submit', async (e) => {
@@ -48,6 +55,7 @@ $('form').addEventListener('submit', async (e) => {
     patch.sites = sites;
   }
   await saveSettings(patch);
+  dirty.clear();
   await show();
   $('saved').textContent = t(patch.language || 'nb', 'saved');
 });

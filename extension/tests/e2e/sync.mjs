@@ -192,6 +192,7 @@ before(async () => {
   br = await launch();
   // The options page, as a writer (or IT by policy) sets the server.
   const { page } = await openPage(br.ctx, `chrome-extension://${br.extensionId}/pages/options.html`);
+  await page.locator('body[data-ready="1"]').waitFor();
   await page.fill('#serverUrl', proxyURL);
   await page.click('#save');
   await page.locator('#saved').filter({ hasText: /\S/ }).waitFor();
