@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"hash/maphash"
 	"sort"
 	"strconv"
 	"sync"
@@ -22,8 +23,9 @@ type cmodel struct {
 // draft is checked on every keystroke, so all other sentences are found
 // here. It holds at most maxCached sentences and starts over when full.
 type scoreCache struct {
-	mu sync.Mutex
-	m  map[uint64][]float32
+	mu   sync.Mutex
+	seed maphash.Seed
+	m    map[uint64][]float32
 }
 
 const maxCached = 2048
@@ -42,16 +44,6 @@ func (c *scoreCache) put(h uint64, row []float32) {
 	}
 	c.m[h] = append([]float32(nil), row...)
 	c.mu.Unlock()
-}
-
-// hashSentence is FNV-1a over the sentence's folded text.
-func hashSentence(s string) uint64 {
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= 1099511628211
-	}
-	return h
 }
 
 // cclassifier is a compiled classifier rule.
@@ -76,7 +68,7 @@ func (e *Engine) compileClassifier(c *crule, models map[string]*classify.Model, 
 		}
 	}
 	if idx < 0 {
-		e.models = append(e.models, cmodel{m: m, classes: m.Classes(), cache: &scoreCache{m: map[uint64][]float32{}}})
+		e.models = append(e.models, cmodel{m: m, classes: m.Classes(), cache: &scoreCache{seed: maphash.MakeSeed(), m: map[uint64][]float32{}}})
 		idx = len(e.models) - 1
 	}
 	cc := &cclassifier{model: idx, as: c.r, frame: -1}
@@ -224,7 +216,7 @@ func (st *state) sentenceScores(i, si int) []float32 {
 	if !st.scored[i][si] {
 		se := st.sents[si]
 		text := st.f.S[se.Start:se.End]
-		h := hashSentence(text)
+		h := maphash.String(m.cache.seed, text)
 		if cached, ok := m.cache.get(h); ok && !st.e.noCache {
 			copy(row, cached)
 		} else {

@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/postvakt/postvakt/shared/rules"
+	"github.com/postvakt/postvakt/shared/textutil"
 )
 
 // runSignature reports a reply or message that is not signed with a
@@ -248,8 +249,7 @@ func closingAfterBreak(s string, a, end int, startsClosing func(a, b int) bool) 
 		if j <= a {
 			continue
 		}
-		r, _ := utf8.DecodeLastRuneInString(s[a:j])
-		if r >= 0x2600 && r <= 0x27BF || r >= 0x1F000 && r <= 0x1FAFF || r == 0xFE0F {
+		if endsWithEmoji(s[a:j]) {
 			return k
 		}
 		// The word before is a link.
@@ -308,11 +308,17 @@ func (st *state) nameCommaRole(a, b int) int {
 		// is no signature.
 		return -1
 	}
-	r, _ := utf8.DecodeLastRuneInString(before)
-	if r == '.' || r == '!' || r == '?' || r >= 0x2600 && r <= 0x27BF || r >= 0x1F000 && r <= 0x1FAFF || r == 0xFE0F {
+	if r, _ := utf8.DecodeLastRuneInString(before); r == '.' || r == '!' || r == '?' || endsWithEmoji(before) {
 		return start
 	}
 	return -1
+}
+
+// endsWithEmoji reports whether s, without trailing spaces, ends in an
+// emoji (or the variation selector that makes a symbol one).
+func endsWithEmoji(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(strings.TrimRight(s, " "))
+	return r == 0xFE0F || textutil.IsEmoji(r)
 }
 
 // dashAfterEmoji finds, on the last line s[a:b], a dash after an emoji
@@ -324,8 +330,7 @@ func dashAfterEmoji(s string, a, b int) int {
 		if k <= 0 {
 			continue
 		}
-		r, _ := utf8.DecodeLastRuneInString(strings.TrimRight(s[a:a+k], " "))
-		if r >= 0x2600 && r <= 0x27BF || r >= 0x1F000 && r <= 0x1FAFF || r == 0xFE0F {
+		if endsWithEmoji(s[a : a+k]) {
 			return a + k + len(d)
 		}
 	}
@@ -336,7 +341,7 @@ func dashStart(seg string) int {
 	i := 0
 	for i < len(seg) {
 		r, n := utf8.DecodeRuneInString(seg[i:])
-		if r == ' ' || r == '\t' || r == 0xFE0F || r == 0x200D || r >= 0x1F000 && r <= 0x1FAFF || r >= 0x2600 && r <= 0x27BF {
+		if r == ' ' || r == '\t' || r == 0xFE0F || r == 0x200D || textutil.IsEmoji(r) {
 			i += n
 			continue
 		}

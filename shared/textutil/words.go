@@ -127,6 +127,11 @@ func isAbbrev(w string) bool { return len(w) <= 5 && abbrevs[w] }
 
 // isEmoji reports whether r is a pictographic symbol: the emoji blocks,
 // the miscellaneous symbols and dingbats, and regional indicators.
+// IsEmoji reports whether r is a pictographic symbol: the emoji blocks,
+// the miscellaneous symbols and dingbats, and the arrows and shapes after
+// them.
+func IsEmoji(r rune) bool { return isEmoji(r) }
+
 func isEmoji(r rune) bool {
 	return r >= 0x1F000 && r <= 0x1FAFF || r >= 0x2600 && r <= 0x27BF || r >= 0x2B00 && r <= 0x2BFF
 }
