@@ -53,6 +53,8 @@ type Engine struct {
 	rules  []*crule
 	org    orgIndex
 	models []cmodel
+	// yields is true when some enabled rule gives way to others.
+	yields bool
 	pool   sync.Pool
 	// noCache makes the learned rules score every sentence anew (cold
 	// benchmarks).
@@ -127,6 +129,7 @@ func New(b *rules.Bundle) (*Engine, error) {
 		}
 		c.idx = len(e.rules)
 		e.rules = append(e.rules, c)
+		e.yields = e.yields || len(r.YieldTo) > 0
 	}
 	e.pool.New = func() any { return new(state) }
 	return e, nil
@@ -215,6 +218,7 @@ type state struct {
 	linksBuf []link
 	linksD   bool
 	out      []draft.Finding
+	src      []*crule // the rule that made each finding of out
 	archive  bool
 	offs     []int
 	spans    []span
@@ -257,7 +261,7 @@ func (e *Engine) Check(d draft.Draft, opt Options) draft.Report {
 	for i := range st.scored {
 		st.scored[i] = st.scored[i][:0]
 	}
-	st.out, st.archive = nil, false
+	st.out, st.src, st.archive = nil, st.src[:0], false
 	clear(st.ruleOut)
 
 	now := opt.Now
@@ -275,6 +279,32 @@ func (e *Engine) Check(d draft.Draft, opt Options) draft.Report {
 		st.flush(c)
 	}
 	return st.report()
+}
+
+// yielded drops the findings of rules that give way to another rule's
+// overlapping finding (rules.Rule.YieldTo). The rule that made a finding
+// decides, not the rule it is filed under: the learned politics model
+// gives way to a call to vote, the politics frame does not.
+func (st *state) yielded(out []draft.Finding) []draft.Finding {
+	if !st.e.yields || len(out) < 2 {
+		return out
+	}
+	var keep []draft.Finding
+	for i, f := range out {
+		y := st.src[i].r.YieldTo
+		drop := len(y) > 0 && f.Start >= 0 && slices.ContainsFunc(out, func(g draft.Finding) bool {
+			return g.Start >= 0 && g.Start < f.End && f.Start < g.End && slices.Contains(y, g.Rule)
+		})
+		if drop && keep == nil {
+			keep = append(make([]draft.Finding, 0, len(out)), out[:i]...)
+		} else if !drop && keep != nil {
+			keep = append(keep, f)
+		}
+	}
+	if keep == nil {
+		return out
+	}
+	return keep
 }
 
 func truncate(s string, n int) string {
@@ -370,11 +400,12 @@ func (st *state) flush(c *crule) {
 			f.Message = st.opt.Crisis.Message
 		}
 		st.out = append(st.out, f)
+		st.src = append(st.src, c)
 	}
 }
 
 func (st *state) report() draft.Report {
-	out := st.out
+	out := st.yielded(st.out)
 	if out == nil {
 		out = []draft.Finding{}
 	}

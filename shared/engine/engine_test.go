@@ -395,3 +395,50 @@ func TestSignedAfterEmojiOrLink(t *testing.T) {
 		}
 	}
 }
+
+// TestYieldTo: a finding made by a rule that yields to another is dropped
+// where that rule's finding overlaps it, and kept elsewhere.
+func TestYieldTo(t *testing.T) {
+	b := rules.Builtin()
+	var campaign, opinion *rules.Rule
+	for i := range b.Rules {
+		switch b.Rules[i].ID {
+		case "politics.campaign":
+			campaign = &b.Rules[i]
+		case "politics.opinion":
+			opinion = &b.Rules[i]
+		}
+	}
+	// The frame yields here, for the test; in the built-in bundle only the
+	// learned model does.
+	opinion.YieldTo = []string{campaign.ID}
+	e, err := New(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(text, rule string) int {
+		n := 0
+		for _, f := range e.Check(draft.Draft{ID: "y", Text: text, Platform: "facebook", Kind: "post"}, Options{}).Findings {
+			if f.Rule == rule {
+				n++
+			}
+		}
+		return n
+	}
+	both := "Stem Høyre, det einaste partiet som skjønar skulen! https://www.eksempel.kommune.no"
+	apart := "Høyre er det einaste partiet som skjønar skulen. Stem Senterpartiet! https://www.eksempel.kommune.no"
+	if n := count(both, "politics.campaign"); n != 1 {
+		t.Fatalf("%q: %d campaign findings, want 1", both, n)
+	}
+	if n := count(both, "politics.opinion"); n != 0 {
+		t.Errorf("%q: the opinion overlapping the call to vote was kept", both)
+	}
+	if n := count(apart, "politics.opinion"); n != 1 {
+		t.Errorf("%q: %d opinion findings, want 1 (it overlaps no campaign finding)", apart, n)
+	}
+
+	opinion.YieldTo = []string{"politics.nonexistent"}
+	if _, err := New(b); err == nil || !strings.Contains(err.Error(), "yield_to") {
+		t.Errorf("yield_to naming no rule: err = %v, want a located error", err)
+	}
+}

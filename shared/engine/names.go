@@ -49,8 +49,9 @@ func (st *state) nameWords() []int32 {
 			}
 			continue
 		}
-		// Road and model names with digits («E39», «Fv60») are not names.
-		if strings.ContainsAny(text, "0123456789") {
+		// Road and model names with digits («E39», «Fv60») are not names,
+		// nor are organisations («Sjukepleiarforbundet», «Idrettslaget»).
+		if strings.ContainsAny(text, "0123456789") || orgLike(text) {
 			continue
 		}
 		if isAcronym(st.f.Orig, st.f.OrigOffset(int(w.Start)), st.f.OrigOffset(int(w.End))) {
@@ -124,7 +125,7 @@ func init() {
 // word is capitalised inside a sentence elsewhere in the draft («… Tøffe
 // Emma!»).
 func (st *state) initialName(i int, text string) bool {
-	if strings.ContainsAny(text, "0123456789") || st.e.org.nameWords[text] || len(text) < 2 {
+	if strings.ContainsAny(text, "0123456789") || st.e.org.nameWords[text] || len(text) < 2 || orgLike(text) {
 		return false
 	}
 	if firstNames[text] {
@@ -143,6 +144,31 @@ func (st *state) initialName(i int, text string) bool {
 	}
 	if st.midCap[text] {
 		return !isAcronym(st.f.Orig, st.f.OrigOffset(int(w.Start)), st.f.OrigOffset(int(w.End)))
+	}
+	return false
+}
+
+// orgSuffixes end the names of organisations, institutions and places,
+// which are capitalised like personal names but name no person: a union
+// that signs an agreement is no one's union membership.
+var orgSuffixes = []string{
+	"forbundet", "forbund", "foreningen", "foreininga", "forening", "foreining",
+	"laget", "partiet", "kommune", "kommunen", "fylkeskommune", "senteret", "sentret",
+	"skole", "skolen", "skule", "skulen", "barnehage", "barnehagen", "klubb", "klubben",
+	"departementet", "direktoratet", "tilsynet", "etaten", "kontoret", "tjenesten",
+	"tenesta", "banken", "selskapet", "stiftelsen", "stiftinga", "rådet", "utvalget",
+	"utvalet", "nemnda", "sykehus", "sykehuset", "sjukehus", "sjukehuset", "kirke",
+	"kirken", "kyrkje", "kyrkja", "biblioteket", "museet", "hallen", "teateret",
+}
+
+// orgLike reports whether a capitalised word (lower case here) ends like
+// the name of an organisation or institution, with at least three letters
+// before the ending («Fagforbundet», «Rådhuskontoret»).
+func orgLike(w string) bool {
+	for _, suf := range orgSuffixes {
+		if len(w) >= len(suf)+3 && strings.HasSuffix(w, suf) {
+			return true
+		}
 	}
 	return false
 }

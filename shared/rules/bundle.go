@@ -108,6 +108,12 @@ type Rule struct {
 	Active *Window `json:"active,omitempty"`
 	// Archive marks findings of this rule as requiring journalføring.
 	Archive bool `json:"archive,omitempty"`
+	// YieldTo names rules whose findings take precedence: a finding this
+	// rule makes that overlaps one of theirs is dropped, so that a call to
+	// vote («Stem Senterpartiet for å redde skulane!») is reported once,
+	// as the campaign rule that blocks it, and not also by the learned
+	// opinion model that files its findings under politics.opinion.
+	YieldTo []string `json:"yield_to,omitempty"`
 
 	Kind        string           `json:"kind"`
 	Detector    *DetectorRule    `json:"detector,omitempty"`

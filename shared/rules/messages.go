@@ -18,6 +18,8 @@ var nbFormats = map[string]string{
 	"must cite the guideline the rule enforces":                           "må vise til retningslinjen regelen håndhever",
 	"%q is not a date (YYYY-MM-DD or RFC 3339)":                           "%q er ikke en dato (ÅÅÅÅ-MM-DD eller RFC 3339)",
 	"to must be after from":                                               "«to» må være etter «from»",
+	"no rule with id %q in the bundle":                                    "ingen regel i pakken har id-en %q",
+	"a rule cannot yield to itself":                                       "en regel kan ikke vike for seg selv",
 	"no rule with this id in the bundle":                                  "ingen regel i pakken har denne id-en",
 	"%q does not occur in the draft":                                      "%q står ikke i utkastet",
 	"draft has no image %d":                                               "utkastet har ikke bilde %d",

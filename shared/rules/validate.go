@@ -135,6 +135,17 @@ func (b *Bundle) ValidateModels() (map[string]*classify.Model, error) {
 		}
 		validateKind(r, p, &errs)
 	}
+	for i := range b.Rules {
+		r := &b.Rules[i]
+		for j, y := range r.YieldTo {
+			yp := fmt.Sprintf("rules[%d].yield_to[%d]", i, j)
+			if _, ok := seen[y]; !ok {
+				add(yp, r.ID, "no rule with id %q in the bundle", y)
+			} else if y == r.ID {
+				add(yp, r.ID, "a rule cannot yield to itself")
+			}
+		}
+	}
 	models, merrs := b.DecodeModels()
 	errs = append(errs, merrs...)
 	b.validateClassifiers(models, seen, &errs)
