@@ -102,7 +102,10 @@ func (a *API) LoadBundle(data string) string {
 	if err != nil {
 		var ve rules.ValidationErrors
 		if errors.As(err, &ve) {
-			return errJSON(EBundle, fmt.Sprintf("the bundle has %d error(s)", len(ve)), ve)
+			// The first error goes into the message too: the popup and the
+			// console show the message, and one located error tells an admin
+			// where to look («models.meaning: …»).
+			return errJSON(EBundle, fmt.Sprintf("the bundle has %d error(s), the first: %s", len(ve), ve[0].Error()), ve)
 		}
 		return errJSON(EInvalid, "the bundle is not valid JSON: "+err.Error(), nil)
 	}

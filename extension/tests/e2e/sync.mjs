@@ -46,13 +46,32 @@ const token = (name) => pv.token(name);
 // ---- the proxy ------------------------------------------------------------
 
 let upstream = '';
-/** @type {'pass'|'garbage'|'500'} */
+/** @type {'pass'|'garbage'|'500'|'badmodel'} */
 let mode = 'pass';
 /** @type {http.Server} */ let proxy;
 let proxyURL = '';
 
 function startProxy() {
   proxy = http.createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/api/v1/bundle' && mode === 'badmodel' && upstream) {
+      // The server's bundle, well-formed JSON, with its learned model cut
+      // short: as a corrupt upload or a damaged cache would look.
+      const u = new URL(upstream);
+      const headers = { ...req.headers };
+      delete headers['if-none-match'];
+      http.get({ host: u.hostname, port: u.port, path: req.url, headers }, (r) => {
+        let body = '';
+        r.setEncoding('utf8');
+        r.on('data', (c) => { body += c; });
+        r.on('end', () => {
+          const b = JSON.parse(body);
+          b.version = 'kommune-badmodel';
+          b.models.meaning.weights = b.models.meaning.weights.slice(0, 400);
+          res.writeHead(200, { 'content-type': 'application/json', etag: '"badmodel"', 'x-postvakt-version': b.version, 'access-control-allow-origin': req.headers.origin || '*', 'access-control-expose-headers': 'ETag, X-Postvakt-Version' }).end(JSON.stringify(b));
+        });
+      }).on('error', () => req.socket.destroy());
+      return;
+    }
     if (req.method === 'GET' && req.url === '/api/v1/bundle' && mode !== 'pass') {
       if (mode === '500') res.writeHead(500, { 'content-type': 'text/plain', 'access-control-allow-origin': req.headers.origin || '*' }).end('Internal Server Error');
       else res.writeHead(200, { 'content-type': 'application/json', etag: '"garbage"', 'access-control-allow-origin': req.headers.origin || '*', 'access-control-expose-headers': 'ETag' }).end('{"version": "broken", "rules": [{"id": ');
@@ -356,15 +375,20 @@ test('an expired session asks the user to sign in again and loses no queued entr
   await page.close();
 });
 
-test('a server that answers garbage or 500 leaves the cached bundle in force', async () => {
+test('a server that answers garbage, 500 or a bundle with a corrupt model leaves the cached bundle in force', async () => {
   const page = await popup();
   assert.equal(await page.locator('#version').innerText(), 'kommune-2');
-  for (const m of /** @type {const} */ (['garbage', '500'])) {
+  for (const m of /** @type {const} */ (['garbage', '500', 'badmodel'])) {
     mode = m;
     try {
       await page.click('#sync-now');
-      await page.locator('#problem').filter({ hasText: m === 'garbage' ? 'ble ikke tatt i bruk' : 'Serveren svarte med en feil' }).waitFor();
+      await page.locator('#problem').filter({ hasText: m === '500' ? 'Serveren svarte med en feil' : 'ble ikke tatt i bruk' }).waitFor();
       assert.equal(await page.locator('#version').innerText(), 'kommune-2');
+      if (m === 'badmodel') {
+        await page.locator('#problem').filter({ hasText: 'kommune-badmodel' }).waitFor();
+        const { sync } = await page.evaluate(() => chrome.storage.local.get('sync'));
+        assert.match(String(sync?.errorDetail), /models\.meaning/, 'the refusal names the broken model');
+      }
     } finally {
       mode = 'pass';
     }
