@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strings"
 	"time"
@@ -177,7 +178,67 @@ func CompilePattern(s string) (*regexp.Regexp, error) {
 	if re.MatchString("") {
 		return nil, newMsg("pattern %q matches the empty string", s)
 	}
+	if r, ok := asciiBoundaryBefore(src); ok {
+		return nil, newMsg("pattern %q: \\b is an ASCII word boundary in RE2 and never matches before %q; write (^|[^\\pL\\pN]) instead", s, string(r))
+	}
 	return re, nil
+}
+
+// asciiBoundaryBefore finds a \b or \B followed by a letter outside ASCII:
+// RE2's word boundary knows only [0-9A-Za-z_], so «\bønskjer» can never
+// match, and a list of alternatives that starts with it silently loses
+// those words («\b(send|ønskjer)»). It returns the first such letter.
+func asciiBoundaryBefore(src string) (rune, bool) {
+	re, err := syntax.Parse(src, syntax.Perl)
+	if err != nil {
+		return 0, false
+	}
+	var walk func(re *syntax.Regexp) (rune, bool)
+	walk = func(re *syntax.Regexp) (rune, bool) {
+		if re.Op == syntax.OpConcat {
+			for i := 0; i+1 < len(re.Sub); i++ {
+				if b := re.Sub[i].Op; b != syntax.OpWordBoundary && b != syntax.OpNoWordBoundary {
+					continue
+				}
+				for _, r := range firstRunes(re.Sub[i+1]) {
+					if r > unicode.MaxASCII && unicode.IsLetter(r) {
+						return r, true
+					}
+				}
+			}
+		}
+		for _, sub := range re.Sub {
+			if r, ok := walk(sub); ok {
+				return r, true
+			}
+		}
+		return 0, false
+	}
+	return walk(re)
+}
+
+// firstRunes lists the literal runes a match of re can start with, as far
+// as literals, captures, alternations and concatenations tell.
+func firstRunes(re *syntax.Regexp) []rune {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if len(re.Rune) > 0 {
+			return re.Rune[:1]
+		}
+	case syntax.OpCapture, syntax.OpPlus, syntax.OpRepeat:
+		return firstRunes(re.Sub[0])
+	case syntax.OpConcat:
+		if len(re.Sub) > 0 {
+			return firstRunes(re.Sub[0])
+		}
+	case syntax.OpAlternate:
+		var out []rune
+		for _, sub := range re.Sub {
+			out = append(out, firstRunes(sub)...)
+		}
+		return out
+	}
+	return nil
 }
 
 // Term is a parsed word-list entry: one or more word patterns that must

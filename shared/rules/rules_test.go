@@ -244,3 +244,27 @@ func TestBuiltinPatternsHaveLiteralPrefix(t *testing.T) {
 		}
 	}
 }
+
+// TestASCIIWordBoundaryRefused: RE2's \b knows only ASCII letters, so a
+// pattern with \b before «ø» or «å» never matches those words. It is a
+// located error, not a silent miss.
+func TestASCIIWordBoundaryRefused(t *testing.T) {
+	for _, tt := range []struct {
+		pat string
+		ok  bool
+	}{
+		{`\bønskjer`, false},
+		{`\b(send|ønskjer) innspel`, false},
+		{`(send|gi)\b`, true},
+		{`\bsend innspel`, true},
+		{`(^|[^\pL\pN])ønskjer`, true},
+	} {
+		_, err := CompilePattern(tt.pat)
+		if (err == nil) != tt.ok {
+			t.Errorf("CompilePattern(%q): err = %v, want ok = %v", tt.pat, err, tt.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "ASCII") {
+			t.Errorf("CompilePattern(%q): %v does not explain the ASCII boundary", tt.pat, err)
+		}
+	}
+}
