@@ -11,7 +11,7 @@ DATA    ?= ./data
 build: $(BIN)
 
 $(BIN): $(shell find shared server -name '*.go' -o -name '*.json' -o -name '*.tsv' -o -name '*.sql' -o -name '*.html' 2>/dev/null) go.mod go.sum
-	$(GO) build -trimpath -o $(BIN) ./server/cmd/postvakt
+	$(GO) build -trimpath -ldflags="-X main.version=$$(git describe --always --dirty 2>/dev/null || echo devel)" -o $(BIN) ./server/cmd/postvakt
 
 run: build extension
 	$(BIN) serve --data $(DATA)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/postvakt/postvakt/server"
+	"github.com/postvakt/postvakt/shared/rules"
 )
 
 // decodeStrict decodes one JSON value from r into v, refusing unknown
@@ -42,7 +43,7 @@ func decodeError(err error) error {
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return server.Errorf(server.EMALFORMED, "Malformed JSON: %s must be %s.", te.Field, te.Type)
+		return server.Errorf(server.EMALFORMED, "Malformed JSON: %s.", rules.TypeErrorMessage(te))
 	}
 	return server.Errorf(server.EMALFORMED, "Malformed JSON: %v.", errorText(err))
 }

@@ -240,6 +240,7 @@ func TestRefusals(t *testing.T) {
 		{"malformed login", "POST", "/api/v1/auth/login", "", `{"username": "adm",`, 400, "EMALFORMED"},
 		{"login with unknown field", "POST", "/api/v1/auth/login", "", `{"username": "adm", "password": "x", "admin": true}`, 400, "EMALFORMED"},
 		{"malformed crisis", "PUT", "/api/v1/admin/crisis", admin, `{"active": "yes"}`, 400, "EMALFORMED"},
+		{"audit entries of the wrong type", "POST", "/api/v1/audit", staff, `{"entries": {"id": 1}}`, 400, "EMALFORMED"},
 		{"malformed check", "POST", "/api/v1/admin/check", admin, `[1, 2`, 400, "EMALFORMED"},
 		{"malformed bundle", "POST", "/api/v1/admin/bundles", admin, `{"version": "t-3", "rules": [}`, 400, "EMALFORMED"},
 		{"empty login", "POST", "/api/v1/auth/login", "", ``, 400, "EMALFORMED"},
@@ -262,6 +263,17 @@ func TestRefusals(t *testing.T) {
 			}
 			if tc.status >= 400 && !bytes.Contains(r.Body, []byte(`"message":`)) {
 				t.Errorf("error body %s lacks a message", r.Body)
+			}
+			// Messages speak JSON to the client, never Go.
+			var eb struct {
+				Error struct{ Message string } `json:"error"`
+			}
+			if tc.status >= 400 && json.Unmarshal(r.Body, &eb) == nil {
+				for _, g := range []string{"Go ", "struct", "map[", "[]", "json."} {
+					if strings.Contains(eb.Error.Message, g) {
+						t.Errorf("error message names Go types: %q", eb.Error.Message)
+					}
+				}
 			}
 		})
 	}

@@ -13,6 +13,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/postvakt/postvakt/shared/classify"
@@ -314,11 +315,7 @@ func locate(data []byte, err error) error {
 		}
 	case *json.UnmarshalTypeError:
 		off = e.Offset
-		field := e.Field
-		if field == "" {
-			field = "value"
-		}
-		msg = fmt.Sprintf("%s: want %s, got %s", field, e.Type.String(), e.Value)
+		msg = TypeErrorMessage(e)
 	}
 	if strings.HasPrefix(msg, "json: unknown field ") {
 		msg = "unknown field " + strings.TrimPrefix(msg, "json: unknown field ")
@@ -365,4 +362,61 @@ func Builtin() *Bundle {
 		panic("rules: built-in bundle is invalid: " + err.Error())
 	}
 	return b
+}
+
+// TypeErrorMessage says what a JSON field should have held in the words of
+// JSON, not of Go: «rules: want a list, got an object» rather than «want
+// []rules.Rule, got object».
+func TypeErrorMessage(e *json.UnmarshalTypeError) string {
+	field := e.Field
+	// An embedded struct's name is no field of the JSON («Draft.text»).
+	field = strings.TrimPrefix(strings.TrimPrefix(field, "."), "Draft.")
+	if field == "" {
+		field = "value"
+	}
+	got := e.Value
+	switch got {
+	case "object", "array":
+		got = jsonKindName(got)
+	case "string":
+		got = "text"
+	case "bool":
+		got = "true or false"
+	}
+	if strings.HasPrefix(got, "number") {
+		got = "a number"
+	}
+	return fmt.Sprintf("%s: want %s, got %s", field, jsonTypeName(e.Type), got)
+}
+
+func jsonKindName(k string) string {
+	if k == "array" {
+		return "a list"
+	}
+	return "an object"
+}
+
+// jsonTypeName names the JSON value a Go type is decoded from.
+func jsonTypeName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return "text (base64)"
+		}
+		return "a list"
+	case reflect.String:
+		return "text"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Pointer:
+		return jsonTypeName(t.Elem())
+	}
+	return "another kind of value"
 }

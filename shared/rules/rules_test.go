@@ -135,7 +135,7 @@ func TestParseSyntaxErrors(t *testing.T) {
 		{"truncated", "{\n \"version\": \"1\",\n", 3, 1, "unexpected end"},
 		{"bad token", "{\n \"version\": x}", 2, 13, "invalid character"},
 		{"unknown field", "{\"version\":\"1\",\"colour\":1}", 0, 0, `unknown field "colour"`},
-		{"wrong type", "{\"version\": 3}", 1, 14, "version: want string, got number"},
+		{"wrong type", "{\"version\": 3}", 1, 14, "version: want text, got a number"},
 		{"trailing data", "{\"version\":\"1\"} {}", 1, 17, "after the JSON"},
 	}
 	for _, tt := range tests {

@@ -21,7 +21,7 @@ import (
 
 func init() {
 	commands["check"] = command{
-		usage: "check drafts (JSON Lines on stdin) and write one report per line",
+		usage: "check drafts (JSON Lines from files or stdin) and write one report per line",
 		run:   runCheck,
 	}
 }
@@ -38,10 +38,12 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	lang := fs.String("lang", "nb", "message language: nb, nn or en")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, joinLines(
-			"usage: postvakt check [--bundle FILE] [--org FILE] [--lang nb|nn|en] < drafts.jsonl > reports.jsonl",
+			"usage: postvakt check [--bundle FILE] [--org FILE] [--lang nb|nn|en] [FILE...] > reports.jsonl",
 			"",
-			"Each input line is a Draft, or a labelled line whose \"draft\" field is checked.",
-			"A malformed line is reported on stderr with its line number; the rest go on."))
+			"Reads JSON Lines from each FILE in turn, or from standard input when there is",
+			"none (- is standard input too). Each line is a Draft, or a labelled line whose",
+			"\"draft\" field is checked. A malformed line, or a draft whose kind is not post,",
+			"reply or message, is reported on stderr with its line number; the rest go on."))
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -50,9 +52,29 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		return errUsage
 	}
-	if fs.NArg() > 0 {
-		fs.Usage()
+	switch *lang {
+	case "nb", "nn", "en":
+	default:
+		fmt.Fprintf(stderr, "postvakt check: --lang %q is not one of nb, nn, en\n", *lang)
 		return errUsage
+	}
+	if fs.NArg() > 0 {
+		var rs []io.Reader
+		for _, name := range fs.Args() {
+			if name == "-" {
+				rs = append(rs, stdin, strings.NewReader("\n"))
+				continue
+			}
+			f, err := os.Open(name)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			// A file that does not end its last line must not glue it
+			// to the next file's first.
+			rs = append(rs, f, strings.NewReader("\n"))
+		}
+		stdin = io.MultiReader(rs...)
 	}
 	b, err := loadBundle(*bundlePath, *orgPath)
 	if err != nil {
@@ -203,6 +225,10 @@ func parseDraftLine(line []byte) (draft.Draft, error) {
 		if errors.As(err, &se) {
 			return draft.Draft{}, fmt.Errorf("not a JSON object: %v", strings.TrimPrefix(err.Error(), "json: "))
 		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return draft.Draft{}, fmt.Errorf("not a draft: %s", rules.TypeErrorMessage(te))
+		}
 		return draft.Draft{}, fmt.Errorf("not a draft: %v", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	d := l.Draft
@@ -211,6 +237,12 @@ func parseDraftLine(line []byte) (draft.Draft, error) {
 	}
 	if d.ID == "" {
 		return draft.Draft{}, errors.New(`draft has no "id"`)
+	}
+	switch d.Kind {
+	case "", "post", "reply", "message":
+	default:
+		// An unknown kind would silently be checked as a post.
+		return draft.Draft{}, fmt.Errorf("draft %q: kind %q is not one of post, reply, message", d.ID, d.Kind)
 	}
 	return d, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,4 +134,63 @@ func FuzzParseDraftLine(f *testing.F) {
 			t.Fatalf("accepted %q without an id", line)
 		}
 	})
+}
+
+// TestCommandLineConventions: help that was asked for goes to standard
+// output with status 0, --version answers, values the checker does not know
+// are refused instead of answered «ok» in bokmål, files are read as well as
+// standard input, and errors speak JSON, not Go.
+func TestCommandLineConventions(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"help"}, {"check", "--help"}, {"rules", "--help"}, {"rules", "validate", "--help"}, {"user", "--help"}, {"audit", "--help"}, {"serve", "-h"}} {
+		out, errOut, err := runCmd(t, "", args...)
+		if err != nil || !strings.Contains(out, "usage: postvakt") || errOut != "" {
+			t.Errorf("%v: err %v, stdout %q, stderr %q; want usage on stdout and no error", args, err, out, errOut)
+		}
+	}
+	if _, _, err := runCmd(t, ""); !errors.Is(err, errUsage) {
+		t.Errorf("no arguments: err %v, want a usage error", err)
+	}
+	if out, _, err := runCmd(t, "", "--version"); err != nil || !strings.HasPrefix(out, "postvakt ") {
+		t.Errorf("--version: err %v, out %q", err, out)
+	}
+	if _, errOut, err := runCmd(t, `{"id":"a","text":"hei"}`, "check", "--lang", "de"); err == nil || !strings.Contains(errOut, `--lang "de" is not one of nb, nn, en`) {
+		t.Errorf("--lang de: err %v, stderr %q; want a refusal", err, errOut)
+	}
+	out, errOut, err := runCmd(t, `{"id":"a","text":"hei","kind":"tweet"}`+"\n"+`{"id":"b","text":5}`, "check")
+	if err == nil || out != "" {
+		t.Errorf("unknown kind and wrong type: err %v, out %q; want both lines refused", err, out)
+	}
+	for _, want := range []string{`line 1: draft "a": kind "tweet" is not one of post, reply, message`, "line 2: not a draft: text: want text, got a number"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if strings.Contains(errOut, "Go ") || strings.Contains(errOut, "struct") {
+		t.Errorf("stderr names Go types:\n%s", errOut)
+	}
+
+	dir := t.TempDir()
+	f1, f2 := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
+	// The first file has no newline at its end; its line must not merge
+	// with the second file's first.
+	os.WriteFile(f1, []byte(`{"id":"f1","text":"Ring 912 34 567"}`), 0o600)
+	os.WriteFile(f2, []byte(`{"id":"f2","text":"hei"}`+"\n"), 0o600)
+	out, errOut, err = runCmd(t, `{"id":"stdin","text":"hei"}`, "check", f1, "-", f2)
+	if err != nil {
+		t.Fatalf("check FILE - FILE: %v\n%s", err, errOut)
+	}
+	var ids []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r draft.Report
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.ID)
+	}
+	if strings.Join(ids, ",") != "f1,stdin,f2" {
+		t.Errorf("reports for %v, want f1,stdin,f2", ids)
+	}
+	if _, _, err := runCmd(t, "", "check", filepath.Join(dir, "missing.jsonl")); err == nil {
+		t.Error("a missing file is no error")
+	}
 }

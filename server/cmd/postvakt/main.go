@@ -14,6 +14,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
@@ -56,11 +58,17 @@ type exitError int
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		printUsage(stderr)
-		if len(args) == 0 {
-			return errUsage
-		}
+		return errUsage
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		// Asked-for help is the answer: standard output, status 0.
+		printUsage(stdout)
+		return nil
+	case "-version", "--version", "version":
+		fmt.Fprintln(stdout, versionString())
 		return nil
 	}
 	c, ok := commands[args[0]]
@@ -68,7 +76,61 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		printUsage(stderr)
 		return fmt.Errorf("unknown command %q", args[0])
 	}
+	if wantsHelp(args[1:]) {
+		// A subcommand prints its usage where it prints errors; help that
+		// was asked for goes to standard output and is no failure.
+		err := c.run(ctx, args[1:], getenv, stdin, stdout, stdout)
+		if errors.Is(err, errUsage) {
+			return nil
+		}
+		return err
+	}
 	return c.run(ctx, args[1:], getenv, stdin, stdout, stderr)
+}
+
+// wantsHelp reports whether args ask for help before any "--".
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
+}
+
+// version is set at link time for releases (-ldflags "-X main.version=v1.2.3");
+// otherwise the module version and the commit Go recorded are shown.
+var version = ""
+
+func versionString() string {
+	v, rev, dirty := version, "", false
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if v == "" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	out := "postvakt " + v
+	if rev != "" {
+		out += " " + rev[:min(12, len(rev))]
+		if dirty {
+			out += "+changes"
+		}
+	}
+	return out + " " + runtime.Version()
 }
 
 func printUsage(w io.Writer) {
@@ -77,10 +139,11 @@ func printUsage(w io.Writer) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	fmt.Fprintln(w, "usage: postvakt <command> [arguments]\n\ncommands:")
+	fmt.Fprintln(w, "usage: postvakt <command> [arguments]\n       postvakt --version\n\ncommands:")
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].usage)
 	}
+	fmt.Fprintln(w, "\n«postvakt <command> --help» describes a command.")
 }
 
 // joinLines is a small helper for multi-line help texts.

@@ -22,7 +22,7 @@ func runRules(ctx context.Context, args []string, getenv func(string) string, st
 	if len(args) > 0 && args[0] == "train" {
 		return runTrain(args[1:], stdin, stdout, stderr)
 	}
-	if len(args) != 2 || (args[0] != "validate" && args[0] != "test") {
+	if len(args) != 2 || (args[0] != "validate" && args[0] != "test") || wantsHelp(args) {
 		fmt.Fprintln(stderr, "usage: postvakt rules validate FILE\n       postvakt rules test FILE\n       postvakt rules train [--bundle FILE] [--model NAME] --out FILE SAMPLES.jsonl...\n\nFILE may be - for stdin, or builtin for the built-in bundle.")
 		return errUsage
 	}
