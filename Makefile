@@ -18,8 +18,13 @@ run: build extension
 
 test: test-go test-wasm test-node test-e2e
 
-test-go:
+# Test groups that need something outside Go skip without it; say so here,
+# since `go test` shows skip messages only with -v.
+test-go: node_modules/.package-lock.json
 	$(GO) vet ./...
+	@[ -n "$$POSTVAKT_TEST_POSTGRES" ] || echo "note: the PostgreSQL tests are skipped: POSTVAKT_TEST_POSTGRES is unset (see README)"
+	@[ -d node_modules/axe-core ] || echo "note: the axe-core test of the pages is skipped: run npm ci first"
+	@command -v lt-print >/dev/null || echo "note: the lexicon regeneration test is skipped: apertium-nno-nob is not installed"
 	$(GO) test -count=1 ./...
 
 # --- wasm and extension (issue #4) ---
@@ -55,7 +60,7 @@ extension: wasm
 	node -e "const fs = require('fs'), f = 'dist/store/manifest.json', m = JSON.parse(fs.readFileSync(f, 'utf8')); delete m.key; fs.writeFileSync(f, JSON.stringify(m, null, 2) + '\\n')"
 	rm -f dist/postvakt-extension.zip && cd dist/store && zip -qr ../postvakt-extension.zip .
 
-test-node: extension
+test-node: extension node_modules/.package-lock.json
 	node --test extension/tests/unit/
 
 # Test tools (playwright-core, axe-core) from package-lock.json; the
