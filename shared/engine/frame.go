@@ -15,6 +15,7 @@ type cframe struct {
 	unless     int32
 	carry      int32
 	unlessPats []fpattern
+	overrule   []fpattern
 }
 
 type crole struct {
@@ -69,8 +70,15 @@ func (e *Engine) compileFrame(fr *rules.FrameRule) (*cframe, error) {
 		cf.carry = e.lex.add(fr.Carry)
 	}
 	ups, err := compilePatterns(fr.UnlessPatterns)
+	if err != nil {
+		return nil, err
+	}
 	for _, re := range ups {
 		cf.unlessPats = append(cf.unlessPats, newFPattern(re))
+	}
+	ops, err := compilePatterns(fr.Overrule)
+	for _, re := range ops {
+		cf.overrule = append(cf.overrule, newFPattern(re))
 	}
 	return cf, err
 }
@@ -408,18 +416,21 @@ func (st *state) sentenceHas(list, sent int32) bool {
 }
 
 func (st *state) frameUnless(cf *cframe, sent int32) bool {
-	if st.sentenceHas(cf.unless, sent) {
-		return true
+	se := st.sents[sent]
+	text := st.f.S[se.Start:se.End]
+	hit := st.sentenceHas(cf.unless, sent)
+	for i := 0; !hit && i < len(cf.unlessPats); i++ {
+		hit = cf.unlessPats[i].match(text)
 	}
-	if len(cf.unlessPats) > 0 {
-		se := st.sents[sent]
-		for i := range cf.unlessPats {
-			if cf.unlessPats[i].match(st.f.S[se.Start:se.End]) {
-				return true
-			}
+	if !hit {
+		return false
+	}
+	for i := range cf.overrule {
+		if cf.overrule[i].match(text) {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // frameWhy explains a finding in the check's language: each role's label,

@@ -136,3 +136,26 @@ func TestLemmaTerms(t *testing.T) {
 		t.Errorf("unknown lemma: err = %v, want «not in the lexicon»", err)
 	}
 }
+
+// TestOverrule: a strong irony cue lifts the frame's exceptions, so the
+// thanks an exception was written for («innsats») can still be mockery.
+func TestOverrule(t *testing.T) {
+	e, err := New(rules.Builtin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	opinion := func(text string) bool {
+		for _, f := range e.Check(draft.Draft{ID: "o", Text: text + " https://www.eksempel.kommune.no", Kind: "post"}, Options{}).Findings {
+			if f.Rule == "politics.opinion" {
+				return true
+			}
+		}
+		return false
+	}
+	if opinion("Imponerande innsats i kommunestyret i går.") {
+		t.Error("thanks for the council's effort flagged: the exception for «innsats» no longer holds")
+	}
+	if !opinion("Imponerande innsats i kommunestyret i går: tre timar debatt for å seie nei til gang- og sykkelvegen 👏👏") {
+		t.Error("mockery with 👏👏 not flagged: the irony cue did not overrule the exception")
+	}
+}

@@ -21,6 +21,11 @@ type FrameRule struct {
 	// reports, attributed quotes, general information).
 	Unless         []string `json:"unless,omitempty"`
 	UnlessPatterns []string `json:"unless_patterns,omitempty"`
+	// Overrule lifts Unless in a sentence that also has one of these
+	// patterns: a strong irony cue turns the thanks an exception was
+	// written for into mockery («Imponerande innsats i kommunestyret: tre
+	// timar debatt for å seie nei 👏👏»).
+	Overrule []string `json:"overrule,omitempty"`
 	// Within bounds the distance in words between the first role's match
 	// and each other role's match; 0 means anywhere in the sentence.
 	Within int `json:"within,omitempty"`
@@ -148,6 +153,7 @@ func validateFrame(fr *FrameRule, p, id string, errs *ValidationErrors) {
 	checkTerms(p+".frame.unless", id, fr.Unless, errs)
 	checkTerms(p+".frame.carry", id, fr.Carry, errs)
 	checkPatterns(p+".frame.unless_patterns", id, fr.UnlessPatterns, errs)
+	checkPatterns(p+".frame.overrule", id, fr.Overrule, errs)
 	for i, n := range fr.CarryWith {
 		found := false
 		for ri, r := range fr.Roles {
