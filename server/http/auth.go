@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -130,9 +131,8 @@ func claimsOf(c echo.Context) *Claims {
 func requireToken(keys *Keys, now func() time.Time) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			h := c.Request().Header.Get("Authorization")
-			tok, ok := strings.CutPrefix(h, "Bearer ")
-			if !ok || tok == "" {
+			tok, ok := bearer(c.Request())
+			if !ok {
 				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="postvakt"`)
 				return server.Errorf(server.EUNAUTHORIZED, "A bearer token is required.")
 			}
@@ -148,6 +148,18 @@ func requireToken(keys *Keys, now func() time.Time) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// bearer returns the token of an "Authorization: Bearer TOKEN" header.
+// The scheme is matched case-insensitively, as RFC 9110 section 11.1 says
+// auth schemes are.
+func bearer(r *http.Request) (string, bool) {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	tok = strings.TrimSpace(tok)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		return "", false
+	}
+	return tok, true
 }
 
 // requireRole accepts requests whose claims carry one of roles; it runs

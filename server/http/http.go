@@ -77,6 +77,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/postvakt/postvakt/server"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // Config is what NewServer needs. Users, Rules, Audit, Keys, AuditKey and
@@ -120,6 +121,67 @@ type Config struct {
 	// tells its own event streams. Without it events stay in this
 	// process, which is right for SQLite (one process).
 	Fanout server.Fanout
+	// MetricsToken is the bearer token GET /metrics requires. When it is
+	// empty /metrics is not served by this handler at all; serve
+	// MetricsHandler on an address of its own instead.
+	MetricsToken string
+	// Timeouts are the HTTP server's (see HTTPServer); zero fields take
+	// the defaults.
+	Timeouts Timeouts
+	// Revalidate is how long a user's account state (disabled, roles,
+	// password) may be cached before an access token or an open event
+	// stream is checked against the store again (default 2 s); changes
+	// take effect within it, in every process.
+	Revalidate time.Duration
+	// ComparePassword compares a bcrypt hash with a password (default
+	// bcrypt.CompareHashAndPassword); tests count the comparisons.
+	ComparePassword func(hash, password []byte) error
+}
+
+// Timeouts bound how long a client may take. A client that sends its
+// headers or body too slowly, or reads the answer too slowly, is
+// disconnected. Event streams and exports lift the read and write
+// deadlines for themselves and bound each write by Write instead.
+type Timeouts struct {
+	ReadHeader time.Duration // headers (default 10 s)
+	Read       time.Duration // the whole request, body included (default 30 s)
+	Write      time.Duration // the answer (default 60 s)
+	Idle       time.Duration // an idle keep-alive connection (default 120 s)
+}
+
+func (t *Timeouts) defaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&t.ReadHeader, 10*time.Second)
+	def(&t.Read, 30*time.Second)
+	def(&t.Write, 60*time.Second)
+	def(&t.Idle, 120*time.Second)
+}
+
+// HTTPServer returns an http.Server for s with its timeouts set.
+func (s *Server) HTTPServer() *http.Server {
+	t := s.cfg.Timeouts
+	return &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		WriteTimeout:      t.Write,
+		IdleTimeout:       t.Idle,
+		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// MetricsHandler serves the metrics in the Prometheus text format without
+// authentication, for a listener of its own (postvakt serve
+// --metrics-addr) that only the monitoring system can reach.
+func (s *Server) MetricsHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		s.metrics.Write(w)
+	})
 }
 
 // Server bundles the echo instance with the state its handlers share.
@@ -159,6 +221,13 @@ func NewServer(cfg Config) *Server {
 	}
 	if cfg.LoginWindow <= 0 {
 		cfg.LoginWindow = 15 * time.Minute
+	}
+	cfg.Timeouts.defaults()
+	if cfg.Revalidate <= 0 {
+		cfg.Revalidate = 2 * time.Second
+	}
+	if cfg.ComparePassword == nil {
+		cfg.ComparePassword = bcrypt.CompareHashAndPassword
 	}
 	if cfg.Ready == nil {
 		cfg.Ready = func(context.Context) error { return nil }

@@ -441,14 +441,14 @@ func TestFilterMetacharacters(t *testing.T) {
 }
 
 func TestHealthAndMetrics(t *testing.T) {
-	e := newEnv(t)
+	e := newEnvWith(t, func(c *pvhttp.Config) { c.MetricsToken = "m-token-123" })
 	for _, p := range []string{"/healthz", "/readyz"} {
 		if r := e.do("GET", p, "", nil); r.Status != 200 {
 			t.Errorf("%s: %d", p, r.Status)
 		}
 	}
 	e.login("staff")
-	r := e.do("GET", "/metrics", "", nil)
+	r := e.do("GET", "/metrics", "m-token-123", nil)
 	for _, want := range []string{`postvakt_http_requests_total{method="POST",route="/api/v1/auth/login",code="200"} 1`, "postvakt_sse_clients 0", "# TYPE postvakt_audit_entries_accepted_total counter"} {
 		if !strings.Contains(string(r.Body), want) {
 			t.Errorf("/metrics lacks %q:\n%s", want, r.Body)

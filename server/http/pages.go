@@ -259,9 +259,21 @@ func (s *Server) handleHome() echo.HandlerFunc {
 	}
 }
 
-// localPath keeps a redirect target on this site.
+// localPath keeps a redirect target on this site: an absolute path with
+// no scheme or host, no backslash and no control character (browsers
+// drop tabs and newlines from URLs, so "/\t/evil.example" would become
+// "//evil.example", and read "\" as "/"). Anything else becomes "/".
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') {
+		return "/"
+	}
+	for _, r := range p {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return "/"
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return p

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -70,6 +71,12 @@ func (db *DB) Open() (err error) {
 	if db.Path == "" {
 		return errors.New("sqlite: path required")
 	}
+	// The file holds password hashes: it and its WAL and shared-memory
+	// files (which SQLite creates with the file's permissions) are the
+	// owner's only.
+	if err := ownerOnly(db.Path); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
 	if db.write, err = sql.Open("sqlite", dsn(db.Path, false)); err != nil {
 		return err
 	}
@@ -83,6 +90,25 @@ func (db *DB) Open() (err error) {
 		return err
 	}
 	db.read.SetMaxOpenConns(4)
+	return nil
+}
+
+// ownerOnly creates path with mode 0600 if it does not exist, and
+// tightens it and its -wal and -shm files to 0600 if they do.
+func ownerOnly(path string) error {
+	if strings.HasPrefix(path, ":memory:") || strings.HasPrefix(path, "file:") {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -38,5 +41,31 @@ func TestUserAdd(t *testing.T) {
 				t.Errorf("user %v: err %v, output %q; want ok=%v and %q", tc.args, err, all, tc.ok, tc.want)
 			}
 		})
+	}
+}
+
+// Issue #13: the database holds password hashes, so the data directory
+// is the owner's only, and so is every file in it, even when the
+// directory was made by hand with looser permissions.
+func TestDataPermissions(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"user", "add", "kari", "--role", "admin", "--password-stdin", "--data", data}
+	if err := run(context.Background(), args, serveNoEnv, strings.NewReader("et-langt-passord\n"), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(data); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("data directory: %v %v, want 0700", fi.Mode().Perm(), err)
+	}
+	files, _ := filepath.Glob(filepath.Join(data, "*"))
+	if len(files) < 2 {
+		t.Fatalf("data directory holds %v", files)
+	}
+	for _, f := range files {
+		if fi, err := os.Stat(f); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v %v, want 0600", filepath.Base(f), fi.Mode().Perm(), err)
+		}
 	}
 }
