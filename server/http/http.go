@@ -72,6 +72,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -101,12 +102,14 @@ type Config struct {
 	// RefreshTTL that of refresh tokens (default 30 days).
 	AccessTTL  time.Duration
 	RefreshTTL time.Duration
-	// LoginLimit is how many failed logins a user name (and five times as
-	// many an IP address) may have per LoginWindow (default 5 per 15 min).
+	// LoginLimit is how many sign-in attempts an account may have per
+	// LoginWindow (default 5 per 15 min) at one address, and from
+	// addresses it never signed in from; an address may make five times
+	// as many over all names. See loginGuard.
 	LoginLimit  int
 	LoginWindow time.Duration
-	// Limiter counts failed logins (default: in memory, per process).
-	// Processes that share a database share its limiter.
+	// Limiter counts sign-in attempts (default: in memory, per process).
+	// The stores implement it, so processes that share one share it.
 	Limiter server.LoginLimiter
 	// SecureCookies marks page session cookies Secure (behind TLS).
 	SecureCookies bool
@@ -194,6 +197,8 @@ type Server struct {
 	bundles *bundleCache
 	engines *engineCache
 	logins  *loginGuard
+	// accounts checks tokens and sessions against their account.
+	accounts *accounts
 	// stopListen stops the fan-out listener, when there is one.
 	stopListen func()
 }
@@ -251,8 +256,9 @@ func NewServer(cfg Config) *Server {
 		metrics: NewMetrics(),
 		bundles: &bundleCache{rules: cfg.Rules, now: cfg.Now},
 		engines: newEngineCache(),
-		logins:  &loginGuard{lim: cfg.Limiter, limit: cfg.LoginLimit, window: cfg.LoginWindow, now: cfg.Now},
+		logins:  &loginGuard{lim: cfg.Limiter, limit: cfg.LoginLimit, window: cfg.LoginWindow, now: cfg.Now, compare: cfg.ComparePassword},
 	}
+	s.accounts = newAccounts(cfg.Users, cfg.Revalidate)
 	s.notify = &notifier{local: s.events, fanout: cfg.Fanout, bundles: s.bundles, rules: cfg.Rules, logger: cfg.Logger}
 	e.HTTPErrorHandler = s.errorHandler
 	s.routes()
@@ -343,7 +349,11 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		details = pe.Details
 	}
 	if code == server.ETOOMANY {
-		c.Response().Header().Set("Retry-After", "60")
+		secs := 60
+		if ra, ok := details.(retryAfter); ok {
+			secs = max(1, int(ra.d.Seconds()+0.999))
+		}
+		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
 	}
 	if isPage(c) {
 		s.renderError(c, status, msg)

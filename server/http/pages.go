@@ -152,20 +152,44 @@ func (s *Server) renderError(c echo.Context, status int, msg string) {
 	s.render(c, status, "error", page{Title: t, Data: msg})
 }
 
-// requireSession accepts requests with a valid session cookie.
+// requireSession accepts requests with a valid session cookie whose
+// session is still open on the server (signing out deletes it; a change
+// to the account ends all of them) and whose account may still act.
 func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ck, err := c.Cookie(sessionCookie)
+		cl, err := s.session(c)
 		if err != nil {
-			return server.Errorf(server.EUNAUTHORIZED, "Logg inn først.")
-		}
-		cl, err := s.cfg.Keys.parse(ck.Value, AudienceWeb, s.cfg.Now())
-		if err != nil || cl.SID == "" {
-			return server.Errorf(server.EUNAUTHORIZED, "Økten er utløpt. Logg inn på nytt.")
+			return err
 		}
 		c.Set(claimsKey, cl)
 		return next(c)
 	}
+}
+
+// session returns the claims of the request's open page session.
+func (s *Server) session(c echo.Context) (*Claims, error) {
+	ck, err := c.Cookie(sessionCookie)
+	if err != nil {
+		return nil, server.Errorf(server.EUNAUTHORIZED, "Logg inn først.")
+	}
+	now := s.cfg.Now()
+	cl, err := s.cfg.Keys.parse(ck.Value, AudienceWeb, now)
+	if err != nil || cl.SID == "" {
+		return nil, server.Errorf(server.EUNAUTHORIZED, "Økten er utløpt. Logg inn på nytt.")
+	}
+	ctx := c.Request().Context()
+	se, err := s.cfg.Users.FindSession(ctx, hashToken(cl.SID), now)
+	if server.ErrorCode(err) == server.EUNAUTHORIZED || (err == nil && se.UserID != cl.UserID()) {
+		return nil, server.Errorf(server.EUNAUTHORIZED, "Økten er avsluttet. Logg inn på nytt.")
+	} else if err != nil {
+		return nil, err
+	}
+	if err := s.accounts.check(ctx, cl); server.ErrorCode(err) == server.EUNAUTHORIZED {
+		return nil, server.Errorf(server.EUNAUTHORIZED, "Kontoen er endret eller deaktivert. Logg inn på nytt.")
+	} else if err != nil {
+		return nil, err
+	}
+	return cl, nil
 }
 
 // sameOrigin refuses a state-changing request from another origin.
@@ -243,8 +267,8 @@ func (g sessionRoutes) POST(path string, h echo.HandlerFunc, mw ...echo.Middlewa
 
 func (s *Server) handleHome() echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if ck, err := c.Cookie(sessionCookie); err == nil {
-			if cl, err := s.cfg.Keys.parse(ck.Value, AudienceWeb, s.cfg.Now()); err == nil {
+		{
+			if cl, err := s.session(c); err == nil {
 				c.Set(claimsKey, cl)
 				if cl.HasRole(server.RoleAdmin) {
 					return c.Redirect(http.StatusSeeOther, "/admin")
@@ -295,16 +319,27 @@ func (s *Server) handleLoginSubmit() echo.HandlerFunc {
 			msg, status := "Feil brukernavn eller passord.", http.StatusUnauthorized
 			if server.ErrorCode(err) == server.ETOOMANY {
 				msg, status = "For mange mislykkede forsøk. Vent litt og prøv igjen.", http.StatusTooManyRequests
-				c.Response().Header().Set("Retry-After", "60")
+				secs := 60
+				var pe *server.Error
+				if errors.As(err, &pe) {
+					if ra, ok := pe.Details.(retryAfter); ok {
+						secs = max(1, int(ra.d.Seconds()+0.999))
+					}
+				}
+				c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
 			} else if server.ErrorCode(err) == server.EINTERNAL {
 				return err
 			}
 			return s.render(c, status, "login", page{Title: "Logg inn", Error: msg, Data: next})
 		}
-		cl := newClaims(u, AudienceWeb, s.cfg.Now(), sessionTTL)
+		now := s.cfg.Now()
+		cl := newClaims(u, AudienceWeb, now, sessionTTL)
 		cl.SID = randomToken()
 		tok, err := s.cfg.Keys.sign(cl)
 		if err != nil {
+			return err
+		}
+		if err := s.cfg.Users.CreateSession(c.Request().Context(), &server.Session{Hash: hashToken(cl.SID), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(sessionTTL)}); err != nil {
 			return err
 		}
 		c.SetCookie(&http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, Secure: s.cfg.SecureCookies,
@@ -318,6 +353,9 @@ func (s *Server) handleLoginSubmit() echo.HandlerFunc {
 
 func (s *Server) handleLogoutPage() echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if err := s.cfg.Users.DeleteSession(c.Request().Context(), hashToken(claimsOf(c).SID)); err != nil {
+			return err
+		}
 		c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.cfg.SecureCookies,
 			SameSite: http.SameSiteStrictMode, MaxAge: -1})
 		return c.Redirect(http.StatusSeeOther, "/login")

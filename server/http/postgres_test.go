@@ -99,7 +99,7 @@ func TestLoginLimitAcrossProcesses(t *testing.T) {
 	}
 	// No user name in clear in the table.
 	var n int
-	if err := pgtest.QueryRow(dsn, `SELECT COUNT(*) FROM login_failures WHERE key_hash LIKE '%staff%'`, &n); err != nil || n != 0 {
-		t.Errorf("login_failures holds the name in clear (%d rows, %v)", n, err)
+	if err := pgtest.QueryRow(dsn, `SELECT COUNT(*) FROM login_limits WHERE key_hash LIKE '%staff%'`, &n); err != nil || n != 0 {
+		t.Errorf("login_limits holds the name in clear (%d rows, %v)", n, err)
 	}
 }

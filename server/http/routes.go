@@ -34,7 +34,7 @@ func (s *Server) routes() {
 
 	is := &issuer{keys: cfg.Keys, users: cfg.Users, now: cfg.Now, accessTTL: cfg.AccessTTL, refreshTTL: cfg.RefreshTTL}
 	small, big := bodyLimit(smallBody), bodyLimit(bundleBody)
-	auth := requireToken(cfg.Keys, cfg.Now)
+	auth := requireToken(cfg.Keys, cfg.Now, s.accounts)
 	admin := requireRole(server.RoleAdmin)
 	compliance := requireRole(server.RoleCompliance)
 
@@ -45,7 +45,7 @@ func (s *Server) routes() {
 
 	// Any signed-in role.
 	api.GET("/bundle", handleBundleGet(s.bundles), auth)
-	api.GET("/bundle/events", handleBundleEvents(s.bundles, cfg.Rules, s.events, cfg.Heartbeat, s.metrics), auth, longLived(cfg.Timeouts.Write))
+	api.GET("/bundle/events", handleBundleEvents(s.bundles, cfg.Rules, s.events, cfg.Heartbeat, s.metrics, s.accounts, cfg.Revalidate, cfg.Now), auth, longLived(cfg.Timeouts.Write))
 	api.GET("/crisis", handleCrisisGet(cfg.Rules), auth)
 	api.POST("/audit", handleAuditIngest(cfg.Audit, s.metrics, cfg.Now), small, auth)
 

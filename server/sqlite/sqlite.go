@@ -141,12 +141,29 @@ func (db *DB) migrate() error {
 		return err
 	}
 	sort.Strings(names)
+	// A migration may rebuild a table that others refer to (SQLite's
+	// twelve-step ALTER), which needs foreign keys off; they are checked
+	// once all migrations ran. The write pool has one connection, so the
+	// pragma holds for every migration.
+	if _, err := db.write.Exec(`PRAGMA foreign_keys = OFF`); err != nil {
+		return err
+	}
 	for _, name := range names {
 		if err := db.migrateFile(name); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
-	return nil
+	rows, err := db.write.Query(`PRAGMA foreign_key_check`)
+	if err != nil {
+		return err
+	}
+	bad := rows.Next()
+	rows.Close()
+	if bad {
+		return errors.New("foreign key check failed after migrating")
+	}
+	_, err = db.write.Exec(`PRAGMA foreign_keys = ON`)
+	return err
 }
 
 func (db *DB) migrateFile(name string) error {
@@ -187,3 +204,5 @@ func parseTime(s string) time.Time {
 func isUnique(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

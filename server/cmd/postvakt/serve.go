@@ -210,13 +210,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer db.Close()
 	var fanout server.Fanout
-	var limiter server.LoginLimiter
+	// Sign-in attempts are counted in the store, in one atomic step per
+	// attempt, so the limit holds for every process that shares it.
+	var limiter server.LoginLimiter = db
 	if pg, ok := db.(*postgres.DB); ok {
-		// Several processes may share the database: events and the login
-		// rate limit go through it.
+		// Several processes may share the database: events go through it.
 		pg.Logger = logger
 		fanout = pg
-		limiter = pg
 	}
 	now := time.Now
 	if err := seedBuiltin(ctx, db, now()); err != nil {

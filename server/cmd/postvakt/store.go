@@ -21,6 +21,7 @@ type store interface {
 	server.UserStore
 	server.RuleStore
 	server.AuditLog
+	server.LoginLimiter
 	Ping(context.Context) error
 	Close() error
 }
