@@ -241,3 +241,22 @@ func waitForPing(t *testing.T, dsn string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// Ids are never reused: users.id is an identity column, so after the
+// newest account's row is deleted by hand the next account gets a new id.
+func TestIDsNotReused(t *testing.T) {
+	dsn := MustSchema(t)
+	db := mustOpen(t, dsn)
+	ctx := context.Background()
+	a := &server.User{Name: "a", Roles: []string{"staff"}, PasswordHash: []byte("x"), CreatedAt: storetest.T0}
+	if err := db.CreateUser(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := exec(t, dsn, fmt.Sprintf(`DELETE FROM users WHERE id = %d`, a.ID)); err != nil {
+		t.Fatal(err)
+	}
+	b := &server.User{Name: "b", Roles: []string{"admin"}, PasswordHash: []byte("x"), CreatedAt: storetest.T0}
+	if err := db.CreateUser(ctx, b); err != nil || b.ID <= a.ID {
+		t.Errorf("id after deleting %d: %d, %v; want a larger one", a.ID, b.ID, err)
+	}
+}
