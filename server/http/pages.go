@@ -47,7 +47,8 @@ var pageFuncs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
-	"join": strings.Join,
+	"join":     strings.Join,
+	"roleName": roleName,
 	"short": func(s string) string {
 		if r := []rune(s); len(r) > 80 {
 			return string(r[:80]) + "…"
@@ -243,6 +244,13 @@ func (s *Server) pageRoutes() {
 	sess.POST("/admin/crisis", s.handleCrisisPage(), append(post, admin)...)
 	sess.GET("/admin/test", s.handleTestPage(), admin)
 	sess.POST("/admin/test", s.handleTestPage(), bodyLimit(bundleBody), admin, s.checkCSRF)
+
+	sess.GET("/admin/accounts", s.handleAccountsPage(), admin)
+	for _, what := range []string{"disable", "enable", "roles", "reset"} {
+		sess.POST("/admin/accounts/:name/"+what, s.handleAccountChange(what), append(post, admin)...)
+	}
+	e.GET("/reset", s.handleResetPage())
+	e.POST("/reset", s.handleResetSubmit(), bodyLimit(smallBody), sameOrigin)
 
 	comp := requireRole(server.RoleCompliance)
 	sess.GET("/compliance", s.handleCompliancePage(), comp)
