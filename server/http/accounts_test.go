@@ -124,3 +124,42 @@ func (e *env) anonymous() *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{e: e, c: &http.Client{Jar: jar}}
 }
+
+func TestUsersAPI(t *testing.T) {
+	e := newEnv(t)
+	admin := e.login("adm").AccessToken
+	staff := e.login("staff")
+	r := e.do("GET", "/api/v1/admin/users", admin, nil)
+	if r.Status != 200 || !strings.Contains(string(r.Body), `"name":"staff","unit":"kommunikasjon","roles":["staff"],"disabled":false`) {
+		t.Fatalf("list: %d %s", r.Status, r.Body)
+	}
+	if r := e.do("GET", "/api/v1/admin/users", staff.AccessToken, nil); r.Status != 403 {
+		t.Errorf("staff lists users: %d", r.Status)
+	}
+	r = e.do("POST", "/api/v1/admin/users/staff", admin, map[string]any{"roles": []string{"staff", "compliance"}, "disabled": true})
+	if r.Status != 200 || !strings.Contains(string(r.Body), `"roles":["staff","compliance"],"disabled":true`) {
+		t.Errorf("update: %d %s", r.Status, r.Body)
+	}
+	if r := e.do("GET", "/api/v1/crisis", staff.AccessToken, nil); r.Status != 401 {
+		t.Errorf("updated account's token: %d, want 401", r.Status)
+	}
+	for _, tc := range []struct {
+		body   any
+		status int
+	}{
+		{map[string]any{"roles": []string{"root"}}, 422},
+		{map[string]any{"roles": []string{}}, 422},
+		{map[string]any{"admin": true}, 400},
+	} {
+		if r := e.do("POST", "/api/v1/admin/users/staff", admin, tc.body); r.Status != tc.status {
+			t.Errorf("%v: %d %s, want %d", tc.body, r.Status, r.Body, tc.status)
+		}
+	}
+	if r := e.do("POST", "/api/v1/admin/users/nobody", admin, map[string]any{"disabled": true}); r.Status != 404 {
+		t.Errorf("unknown user: %d", r.Status)
+	}
+	r = e.do("POST", "/api/v1/admin/users/comp/reset-password", admin, nil)
+	if r.Status != 200 || !strings.Contains(string(r.Body), `/reset?code=`) {
+		t.Errorf("reset: %d %s", r.Status, r.Body)
+	}
+}

@@ -19,11 +19,17 @@
 // "Authorization: Bearer ACCESS_TOKEN".
 //
 //	POST /auth/login    {"username","password"} → {"access_token","refresh_token","token_type","expires_in","roles","user","unit"}
-//	                    5 failures per user name (25 per address) in 15 min → 429 with Retry-After;
-//	                    counted in the database on PostgreSQL, so across all processes.
+//	                    Each attempt is reserved before the password is compared: 5 per account
+//	                    and address (growing windows), 25 per address, 5 per account from
+//	                    addresses it never signed in from, per 15 min → 429 with Retry-After and
+//	                    details {"retry_after": seconds}; counted in the store, so across processes.
 //	POST /auth/refresh  {"refresh_token"} → the same shape, with a new refresh token; the old
 //	                    one is spent, and presenting a spent one revokes the whole session (401).
+//	                    A token signed in before the account was disabled or changed is refused.
 //	POST /auth/logout   {"refresh_token"} → 204; revokes the session's refresh tokens.
+//
+// Every token and page session ends, within Config.Revalidate (2 s), when
+// its account is disabled or its roles, unit or password change.
 //
 //	GET  /bundle        any role. The published bundle document (what rules.Parse reads), with
 //	                    a strong ETag and X-Postvakt-Version; If-None-Match → 304.
@@ -46,6 +52,10 @@
 //	                                       published before) → {..., "rollback"}; pushes "bundle".
 //	POST /admin/check                      admin. {"draft", "version"?, "bundle"?, "lang"?} → draft.Report.
 //	PUT  /admin/crisis                     admin. {"active","message","team"} → the state; pushes "crisis".
+//	GET  /admin/users                      admin. {"users": [{"name","unit","roles","disabled","created_at","last_login"?}]}
+//	POST /admin/users/{name}               admin. {"disabled"?, "roles"?, "unit"?} → the account; each change
+//	                                       is audited and ends the account's sessions and tokens.
+//	POST /admin/users/{name}/reset-password admin. → {"code","expires_at","url"}: a one-time code for /reset.
 //
 //	GET  /audit                 compliance. Filters from, to (RFC 3339 or YYYY-MM-DD; "to" is
 //	                            exclusive, a date includes that day), user, unit, platform, rule,
@@ -61,8 +71,10 @@
 // audit prune`) has "pruned": true and keeps only seq, id, at, action,
 // received, digest, prev and hash; it verifies by its stored digest.
 //
-// Outside the API: /healthz, /readyz, /metrics (Prometheus text), and the
-// pages under /login, /admin and /compliance.
+// Outside the API: /healthz, /readyz, /metrics (Prometheus text; with
+// Config.MetricsToken as bearer token, or on an address of its own through
+// MetricsHandler), and the pages under /login, /admin, /compliance and
+// /reset.
 package http
 
 import (

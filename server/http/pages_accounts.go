@@ -163,3 +163,90 @@ func (s *Server) handleResetSubmit() echo.HandlerFunc {
 		return s.render(c, http.StatusOK, "login", page{Title: "Logg inn", Flash: "Passordet er lagret. Logg inn med det nye passordet.", Data: "/"})
 	}
 }
+
+// accountInfo is an account as the API shows it.
+type accountInfo struct {
+	Name      string     `json:"name"`
+	Unit      string     `json:"unit"`
+	Roles     []string   `json:"roles"`
+	Disabled  bool       `json:"disabled"`
+	CreatedAt time.Time  `json:"created_at"`
+	LastLogin *time.Time `json:"last_login,omitempty"`
+}
+
+func infoOfUser(u *server.User) accountInfo {
+	a := accountInfo{Name: u.Name, Unit: u.Unit, Roles: u.Roles, Disabled: u.Disabled, CreatedAt: u.CreatedAt}
+	if !u.LastLogin.IsZero() {
+		t := u.LastLogin
+		a.LastLogin = &t
+	}
+	return a
+}
+
+func handleUserList(users server.UserStore) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		us, err := users.ListUsers(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		out := []accountInfo{}
+		for _, u := range us {
+			out = append(out, infoOfUser(u))
+		}
+		return c.JSON(http.StatusOK, map[string]any{"users": out})
+	}
+}
+
+// handleUserUpdate changes an account: {"disabled"?, "roles"?, "unit"?}.
+// Roles and unit are set together; a missing unit keeps the old one.
+func (s *Server) handleUserUpdate() echo.HandlerFunc {
+	type request struct {
+		Disabled *bool    `json:"disabled"`
+		Roles    []string `json:"roles"`
+		Unit     *string  `json:"unit"`
+	}
+	return func(c echo.Context) error {
+		var req request
+		if err := bindJSON(c, &req); err != nil {
+			return err
+		}
+		ctx, name, actor := c.Request().Context(), c.Param("name"), actorOf(claimsOf(c))
+		accts := s.accountService()
+		u, err := s.cfg.Users.FindUserByName(ctx, name)
+		if err != nil {
+			return err
+		}
+		if req.Roles != nil || req.Unit != nil {
+			roles, unit := u.Roles, u.Unit
+			if req.Roles != nil {
+				roles = req.Roles
+			}
+			if req.Unit != nil {
+				unit = sanitize(*req.Unit)
+			}
+			if u, err = accts.SetRoles(ctx, actor, name, roles, unit); err != nil {
+				return err
+			}
+		}
+		if req.Disabled != nil && *req.Disabled != u.Disabled {
+			if u, err = accts.SetDisabled(ctx, actor, name, *req.Disabled); err != nil {
+				return err
+			}
+		}
+		s.accounts.forget(u.ID)
+		return c.JSON(http.StatusOK, infoOfUser(u))
+	}
+}
+
+// handleUserReset issues a one-time password-reset code.
+func (s *Server) handleUserReset() echo.HandlerFunc {
+	return func(c echo.Context) error {
+		code, u, err := s.accountService().ResetPassword(c.Request().Context(), actorOf(claimsOf(c)), c.Param("name"))
+		if err != nil {
+			return err
+		}
+		s.accounts.forget(u.ID)
+		return c.JSON(http.StatusOK, map[string]any{"code": code, "expires_at": s.cfg.Now().Add(server.ResetCodeTTL).UTC(),
+			"url": c.Scheme() + "://" + c.Request().Host + "/reset?code=" + url.QueryEscape(code)})
+	}
+}

@@ -56,6 +56,9 @@ func (s *Server) routes() {
 	api.POST("/admin/bundles/:version/publish", handleBundlePublish(cfg.Rules, cfg.Audit, s.bundles, s.notify, s.metrics, cfg.Now), small, auth, admin)
 	api.POST("/admin/check", handleAdminCheck(cfg.Rules, s.engines, cfg.Now), big, auth, admin)
 	api.PUT("/admin/crisis", handleCrisisPut(cfg.Rules, cfg.Audit, s.notify, cfg.Now), small, auth, admin)
+	api.GET("/admin/users", handleUserList(cfg.Users), auth, admin)
+	api.POST("/admin/users/:name", s.handleUserUpdate(), small, auth, admin)
+	api.POST("/admin/users/:name/reset-password", s.handleUserReset(), small, auth, admin)
 
 	// Compliance.
 	api.GET("/audit", handleAuditList(cfg.Audit), auth, compliance)
