@@ -16,7 +16,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postvakt/postvakt/server"
+	pvhttp "github.com/postvakt/postvakt/server/http"
+	"github.com/postvakt/postvakt/server/sqlite"
 	"github.com/postvakt/postvakt/shared/audit"
+	"golang.org/x/crypto/bcrypt"
 	"github.com/postvakt/postvakt/shared/draft"
 	"github.com/postvakt/postvakt/shared/rules"
 )
@@ -102,11 +106,23 @@ func startServe(t *testing.T) *serveHarness {
 	return ts
 }
 
+// addUser creates an account straight in the store, as a fixture: `user
+// add` would also append an account_created entry, and these tests count
+// and number the audit log's entries (TestUserAdd and TestUserManage test
+// the command).
 func (ts *serveHarness) addUser(name, roles, password string) {
 	ts.t.Helper()
-	var out, errb bytes.Buffer
-	if err := run(context.Background(), []string{"user", "add", name, "--role", roles, "--password-stdin", "--data", ts.Data}, serveNoEnv, strings.NewReader(password+"\n"), &out, &errb); err != nil {
-		ts.t.Fatalf("user add %s: %v\n%s", name, err, errb.String())
+	hash, err := pvhttp.HashPassword(password, bcrypt.MinCost)
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	db := sqlite.NewDB(filepath.Join(ts.Data, "postvakt.db"))
+	if err := db.Open(); err != nil {
+		ts.t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.CreateUser(context.Background(), &server.User{Name: name, Roles: strings.Split(roles, ","), PasswordHash: hash, CreatedAt: time.Now()}); err != nil {
+		ts.t.Fatalf("add user %s: %v", name, err)
 	}
 }
 
