@@ -20,9 +20,9 @@ import (
 	pvhttp "github.com/postvakt/postvakt/server/http"
 	"github.com/postvakt/postvakt/server/sqlite"
 	"github.com/postvakt/postvakt/shared/audit"
-	"golang.org/x/crypto/bcrypt"
 	"github.com/postvakt/postvakt/shared/draft"
 	"github.com/postvakt/postvakt/shared/rules"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // serveLogBuffer is a bytes.Buffer safe for the server's log writes.
