@@ -289,8 +289,8 @@ func TestUpgradeAccounts(t *testing.T) {
 	if err := db.CreateUser(ctx, nu2); err != nil || nu2.ID <= nu.ID {
 		t.Errorf("id after deleting %d: %d, %v; want a larger one", nu.ID, nu2.ID, err)
 	}
-	if tok, err := db.UseRefreshToken(ctx, "h", storetest.T0); err != nil || tok.UserID != 2 || tok.Stamp != "" {
-		t.Errorf("old refresh token after the upgrade: %+v, %v (kept, without a stamp)", tok, err)
+	if tok, err := db.UseRefreshToken(ctx, "h", storetest.T0); err != nil || tok.UserID != 2 || tok.Stamp != us[1].Stamp {
+		t.Errorf("old refresh token after the upgrade: %+v, %v (kept, with its account's stamp %q)", tok, err, us[1].Stamp)
 	}
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("database file mode %v, want 0600", fi.Mode().Perm())

@@ -10,9 +10,11 @@ ALTER TABLE users
 	ADD COLUMN reset_hash    TEXT UNIQUE,
 	ADD COLUMN reset_expires TIMESTAMPTZ;
 
--- The stamp a refresh token's family was signed in under; tokens from
--- before this migration have none and no longer refresh.
+-- The stamp a refresh token's family was signed in under. Tokens from
+-- before this migration get their account's new stamp, so browsers stay
+-- signed in across the upgrade.
 ALTER TABLE refresh_tokens ADD COLUMN stamp TEXT NOT NULL DEFAULT '';
+UPDATE refresh_tokens SET stamp = users.stamp FROM users WHERE users.id = refresh_tokens.user_id;
 CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id);
 
 -- Page sessions, by SHA-256 of their id; signing out deletes the row.

@@ -25,9 +25,11 @@ INSERT INTO users_new (id, name, unit, roles, password_hash, created_at, stamp)
 DROP TABLE users;
 ALTER TABLE users_new RENAME TO users;
 
--- The stamp a refresh token's family was signed in under; tokens from
--- before this migration have none and no longer refresh.
+-- The stamp a refresh token's family was signed in under. Tokens from
+-- before this migration get their account's new stamp, so browsers stay
+-- signed in across the upgrade.
 ALTER TABLE refresh_tokens ADD COLUMN stamp TEXT NOT NULL DEFAULT '';
+UPDATE refresh_tokens SET stamp = COALESCE((SELECT stamp FROM users WHERE users.id = refresh_tokens.user_id), '');
 CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id);
 
 -- Page sessions, by SHA-256 of their id; signing out deletes the row.
