@@ -1,8 +1,10 @@
 package http_test
 
 import (
+	"crypto/ed25519"
 	"fmt"
 	"net"
+	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"github.com/postvakt/postvakt/server"
 	pvhttp "github.com/postvakt/postvakt/server/http"
 	"github.com/postvakt/postvakt/server/postgres/pgtest"
+	"github.com/postvakt/postvakt/server/sqlite"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -178,5 +181,32 @@ func TestLoginLimitParallelPostgres(t *testing.T) {
 	}
 	if st := b.loginFrom("10.0.0.9", "staff", password); st != 200 {
 		t.Errorf("another account: %d, want 200", st)
+	}
+}
+
+// Two servers, each with its own connections to one SQLite file (as two
+// processes would have): reservations are immediate transactions, so 40
+// parallel wrong passwords split between them reach the comparison at
+// most 5 times.
+func TestLoginLimitParallelSQLiteTwoHandles(t *testing.T) {
+	var cmp counter
+	a := limitEnv(t, &cmp)
+	db2 := sqlite.NewDB(a.DB.Path)
+	db2.Signer = a.DB.Signer
+	if err := db2.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db2.Close() })
+	_, loop, _ := net.ParseCIDR("127.0.0.0/8")
+	srv := pvhttp.NewServer(pvhttp.Config{Users: db2, Rules: db2, Audit: db2, Limiter: db2, Keys: a.Keys,
+		AuditKey: a.DB.Signer.Public().(ed25519.PublicKey), Now: a.Clock.Now, ComparePassword: cmp.compare,
+		TrustedProxies: []*net.IPNet{loop}})
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() { srv.Close(); hs.Close() })
+	b := &env{t: t, URL: hs.URL, DB: db2, Clock: a.Clock, Keys: a.Keys}
+	st := parallelWrong([]*env{a, b}, 40, "adm", func(int) string { return "10.0.0.66" })
+	t.Logf("SQLite, two handles on one file, 40 parallel wrong passwords: %d comparisons, statuses %v", cmp.n.Load(), st)
+	if got := cmp.n.Load(); got > 5 {
+		t.Errorf("%d password comparisons, want at most 5", got)
 	}
 }
