@@ -31,23 +31,25 @@ const ResetCodeTTL = 24 * time.Hour
 // Accounts changes accounts. Every change replaces the account's stamp
 // (which ends its tokens, sessions and streams; see User.Stamp) and is
 // recorded as an audit entry by the actor, whose reason names the
-// account and the change. The entry is appended after the change is
-// committed, so a crash in between can lose an entry but never record a
-// change that did not happen.
+// account and the change; the store commits the change and its entry in
+// one transaction (UserStore.UpdateUser). Creating an account is the
+// exception: its entry is appended right after, so a crash in between
+// can lose that entry but never record an account that does not exist.
 type Accounts struct {
 	Users UserStore
 	Log   AuditLog
 	Now   func() time.Time
 }
 
-func (a *Accounts) record(ctx context.Context, actor Actor, action, reason string) error {
-	now := a.Now()
-	e := audit.Entry{ID: uuid.NewString(), User: actor.Name, Unit: actor.Unit, Platform: "server",
+func entry(actor Actor, now time.Time, action, reason string) audit.Entry {
+	return audit.Entry{ID: uuid.NewString(), User: actor.Name, Unit: actor.Unit, Platform: "server",
 		At: now.UTC().Format(time.RFC3339), Action: action, Findings: []audit.Finding{}, Reason: reason}
-	if _, err := a.Log.Append(ctx, []audit.Entry{e}, now); err != nil {
-		return fmt.Errorf("record %s: %w", action, err)
-	}
-	return nil
+}
+
+// update stores u with a new stamp and the entry, in one transaction.
+func (a *Accounts) update(ctx context.Context, u *User, actor Actor, action, reason string) error {
+	now := a.Now()
+	return a.Users.UpdateUser(ctx, u, []audit.Entry{entry(actor, now, action, reason)}, now)
 }
 
 // ValidName reports whether name may be a user name.
@@ -90,7 +92,12 @@ func (a *Accounts) Create(ctx context.Context, actor Actor, u *User) error {
 	if err := a.Users.CreateUser(ctx, u); err != nil {
 		return err
 	}
-	return a.record(ctx, actor, audit.ActionAccountCreated, fmt.Sprintf("%s: roller %s, enhet %q", u.Name, strings.Join(u.Roles, ", "), u.Unit))
+	now := a.Now()
+	e := entry(actor, now, audit.ActionAccountCreated, fmt.Sprintf("%s: roller %s, enhet %q", u.Name, strings.Join(u.Roles, ", "), u.Unit))
+	if _, err := a.Log.Append(ctx, []audit.Entry{e}, now); err != nil {
+		return fmt.Errorf("record %s: %w", e.Action, err)
+	}
+	return nil
 }
 
 // SetDisabled disables or enables the account called name. An actor
@@ -104,14 +111,14 @@ func (a *Accounts) SetDisabled(ctx context.Context, actor Actor, name string, di
 		return nil, Errorf(EINVALID, "You cannot disable your own account.")
 	}
 	u.Disabled = disabled
-	if err := a.Users.UpdateUser(ctx, u); err != nil {
-		return nil, err
-	}
 	action := audit.ActionAccountEnabled
 	if disabled {
 		action = audit.ActionAccountDisabled
 	}
-	return u, a.record(ctx, actor, action, u.Name)
+	if err := a.update(ctx, u, actor, action, u.Name); err != nil {
+		return nil, err
+	}
+	return u, nil
 }
 
 // SetRoles gives the account called name roles and unit. An actor cannot
@@ -130,12 +137,12 @@ func (a *Accounts) SetRoles(ctx context.Context, actor Actor, name string, roles
 	if actor != CommandLine && u.Name == actor.Name && u.HasRole(RoleAdmin) && !slices.Contains(roles, RoleAdmin) {
 		return nil, Errorf(EINVALID, "You cannot take the admin role from your own account.")
 	}
-	before := fmt.Sprintf("roller %s, enhet %q", strings.Join(u.Roles, ", "), u.Unit)
+	reason := fmt.Sprintf("%s: roller %s, enhet %q → roller %s, enhet %q", u.Name, strings.Join(u.Roles, ", "), u.Unit, strings.Join(roles, ", "), unit)
 	u.Roles, u.Unit = roles, unit
-	if err := a.Users.UpdateUser(ctx, u); err != nil {
+	if err := a.update(ctx, u, actor, audit.ActionAccountRoles, reason); err != nil {
 		return nil, err
 	}
-	return u, a.record(ctx, actor, audit.ActionAccountRoles, fmt.Sprintf("%s: %s → roller %s, enhet %q", u.Name, before, strings.Join(roles, ", "), unit))
+	return u, nil
 }
 
 // SetPassword gives the account called name a new password hash.
@@ -145,10 +152,10 @@ func (a *Accounts) SetPassword(ctx context.Context, actor Actor, name string, ha
 		return nil, err
 	}
 	u.PasswordHash = hash
-	if err := a.Users.UpdateUser(ctx, u); err != nil {
+	if err := a.update(ctx, u, actor, audit.ActionAccountPassword, u.Name); err != nil {
 		return nil, err
 	}
-	return u, a.record(ctx, actor, audit.ActionAccountPassword, u.Name)
+	return u, nil
 }
 
 // ResetPassword ends every session of the account called name and
@@ -163,13 +170,13 @@ func (a *Accounts) ResetPassword(ctx context.Context, actor Actor, name string) 
 	b := make([]byte, 18)
 	rand.Read(b)
 	code := base64.RawURLEncoding.EncodeToString(b)
-	if err := a.Users.UpdateUser(ctx, u); err != nil {
+	if err := a.update(ctx, u, actor, audit.ActionAccountReset, u.Name); err != nil {
 		return "", nil, err
 	}
 	if err := a.Users.SetResetCode(ctx, u.ID, HashResetCode(code), a.Now().Add(ResetCodeTTL)); err != nil {
 		return "", nil, err
 	}
-	return code, u, a.record(ctx, actor, audit.ActionAccountReset, u.Name)
+	return code, u, nil
 }
 
 // UseResetCode sets the password of the account whose code this is; the
@@ -181,10 +188,10 @@ func (a *Accounts) UseResetCode(ctx context.Context, code string, hash []byte) (
 		return nil, err
 	}
 	u.PasswordHash = hash
-	if err := a.Users.UpdateUser(ctx, u); err != nil {
+	if err := a.update(ctx, u, Actor{Name: u.Name, Unit: u.Unit}, audit.ActionAccountPassword, u.Name+": med engangskode"); err != nil {
 		return nil, err
 	}
-	return u, a.record(ctx, Actor{Name: u.Name, Unit: u.Unit}, audit.ActionAccountPassword, u.Name+": med engangskode")
+	return u, nil
 }
 
 // HashResetCode is what the store keeps of a reset code.

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"slices"
 	"time"
+
+	"github.com/postvakt/postvakt/shared/audit"
 )
 
 // Roles. One user may have several.
@@ -78,10 +80,12 @@ type UserStore interface {
 	ListUsers(ctx context.Context) ([]*User, error)
 	// UpdateUser stores u's unit, roles, disabled flag and password hash,
 	// gives it a new Stamp (set in u) and, in the same transaction, ends
-	// its page sessions and revokes its refresh tokens. ENOTFOUND when
-	// there is no account with u.ID. Ids are never reused, also after a
-	// row was deleted.
-	UpdateUser(ctx context.Context, u *User) error
+	// its page sessions, revokes its refresh tokens and appends record
+	// (audit entries saying who changed what; may be empty) to the audit
+	// log received at now, so a change is never without its entry.
+	// ENOTFOUND when there is no account with u.ID. Ids are never reused,
+	// also after a row was deleted.
+	UpdateUser(ctx context.Context, u *User, record []audit.Entry, now time.Time) error
 	// SetLastLogin records a successful sign-in.
 	SetLastLogin(ctx context.Context, id int64, at time.Time) error
 	// SetResetCode stores the SHA-256 of a one-time password-reset code

@@ -104,7 +104,7 @@ func TestAccountChangeEndsEverything(t *testing.T) {
 				t.Fatal(err)
 			}
 			tc.change(u)
-			if err := e.DB.UpdateUser(ctx, u); err != nil {
+			if err := e.DB.UpdateUser(ctx, u, nil, time.Now()); err != nil {
 				t.Fatal(err)
 			}
 			for _, c := range []struct {

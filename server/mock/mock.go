@@ -26,7 +26,7 @@ type UserStore struct {
 	UseRefreshTokenFn    func(ctx context.Context, hash string, now time.Time) (*server.RefreshToken, error)
 	RevokeFamilyFn       func(ctx context.Context, family string) error
 	ListUsersFn          func(ctx context.Context) ([]*server.User, error)
-	UpdateUserFn         func(ctx context.Context, u *server.User) error
+	UpdateUserFn         func(ctx context.Context, u *server.User, record []audit.Entry, now time.Time) error
 	SetLastLoginFn       func(ctx context.Context, id int64, at time.Time) error
 	SetResetCodeFn       func(ctx context.Context, id int64, hash string, expires time.Time) error
 	UseResetCodeFn       func(ctx context.Context, hash string, now time.Time) (*server.User, error)
@@ -36,8 +36,8 @@ type UserStore struct {
 }
 
 func (s *UserStore) ListUsers(ctx context.Context) ([]*server.User, error) { return s.ListUsersFn(ctx) }
-func (s *UserStore) UpdateUser(ctx context.Context, u *server.User) error {
-	return s.UpdateUserFn(ctx, u)
+func (s *UserStore) UpdateUser(ctx context.Context, u *server.User, record []audit.Entry, now time.Time) error {
+	return s.UpdateUserFn(ctx, u, record, now)
 }
 func (s *UserStore) SetLastLogin(ctx context.Context, id int64, at time.Time) error {
 	return s.SetLastLoginFn(ctx, id, at)

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/postvakt/postvakt/server"
+	"github.com/postvakt/postvakt/shared/audit"
 )
 
 // CreateUser stores u and gives it a stamp.
@@ -86,7 +87,10 @@ func (db *DB) ListUsers(ctx context.Context) ([]*server.User, error) {
 
 // UpdateUser stores u's access, gives it a new stamp and ends its
 // sessions and refresh tokens, in one transaction.
-func (db *DB) UpdateUser(ctx context.Context, u *server.User) error {
+func (db *DB) UpdateUser(ctx context.Context, u *server.User, record []audit.Entry, now time.Time) error {
+	if len(record) > 0 && db.Signer == nil {
+		return errors.New("postgres: no checkpoint signer")
+	}
 	tx, err := db.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("postgres: update user: %w", err)
@@ -106,6 +110,11 @@ func (db *DB) UpdateUser(ctx context.Context, u *server.User) error {
 	}
 	if _, err := tx.Exec(ctx, `UPDATE refresh_tokens SET revoked = true WHERE user_id = $1 AND NOT revoked`, u.ID); err != nil {
 		return fmt.Errorf("postgres: update user: revoke tokens: %w", err)
+	}
+	if len(record) > 0 {
+		if _, err := db.appendTx(ctx, tx, record, now); err != nil {
+			return fmt.Errorf("postgres: update user: audit: %w", err)
+		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("postgres: update user: %w", err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/postvakt/postvakt/server"
+	"github.com/postvakt/postvakt/shared/audit"
 )
 
 // CreateUser stores u and gives it a stamp.
@@ -88,7 +89,10 @@ func (db *DB) ListUsers(ctx context.Context) ([]*server.User, error) {
 
 // UpdateUser stores u's access, gives it a new stamp and ends its
 // sessions and refresh tokens, in one transaction.
-func (db *DB) UpdateUser(ctx context.Context, u *server.User) error {
+func (db *DB) UpdateUser(ctx context.Context, u *server.User, record []audit.Entry, now time.Time) error {
+	if len(record) > 0 && db.Signer == nil {
+		return errors.New("sqlite: no checkpoint signer")
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: update user: %w", err)
@@ -108,6 +112,11 @@ func (db *DB) UpdateUser(ctx context.Context, u *server.User) error {
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ? AND revoked = 0`, u.ID); err != nil {
 		return fmt.Errorf("sqlite: update user: revoke tokens: %w", err)
+	}
+	if len(record) > 0 {
+		if _, err := db.appendTx(ctx, tx, record, now); err != nil {
+			return fmt.Errorf("sqlite: update user: audit: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: update user: %w", err)

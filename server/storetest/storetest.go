@@ -410,7 +410,7 @@ func testAccounts(t *testing.T, s Store) {
 
 	old := u.Stamp
 	u.Roles, u.Disabled, u.Unit = []string{"staff", "compliance"}, true, "arkiv"
-	wantCode(t, "UpdateUser", s.UpdateUser(ctx, u), "")
+	wantCode(t, "UpdateUser", s.UpdateUser(ctx, u, []audit.Entry{Entry(1, "adm", audit.ActionAccountDisabled)}, T0), "")
 	if u.Stamp == old || u.Stamp == "" {
 		t.Errorf("UpdateUser kept the stamp %q", old)
 	}
@@ -434,7 +434,15 @@ func testAccounts(t *testing.T, s Store) {
 	wantCode(t, "DeleteSession", s.DeleteSession(ctx, "s-ola"), "")
 	_, err = s.FindSession(ctx, "s-ola", T0.Add(time.Minute))
 	wantCode(t, "session after DeleteSession", err, server.EUNAUTHORIZED)
-	wantCode(t, "UpdateUser unknown", s.UpdateUser(ctx, &server.User{ID: 9999, Roles: []string{"staff"}, PasswordHash: []byte("x")}), server.ENOTFOUND)
+	wantCode(t, "UpdateUser unknown", s.UpdateUser(ctx, &server.User{ID: 9999, Roles: []string{"staff"}, PasswordHash: []byte("x")},
+		[]audit.Entry{Entry(2, "adm", audit.ActionAccountDisabled)}, T0), server.ENOTFOUND)
+	// The change and its entry commit together: one entry, not the
+	// refused change's.
+	recs, err := s.List(ctx, server.AuditFilter{})
+	wantCode(t, "List", err, "")
+	if len(recs) != 1 || recs[0].Action != audit.ActionAccountDisabled || recs[0].ID != Entry(1, "adm", "").ID {
+		t.Errorf("audit log after UpdateUser: %+v, want the one entry of the change that was made", recs)
+	}
 
 	wantCode(t, "SetLastLogin", s.SetLastLogin(ctx, other.ID, T0.Add(time.Minute)), "")
 	us, err := s.ListUsers(ctx)
