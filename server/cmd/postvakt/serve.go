@@ -250,18 +250,18 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	hs := srv.HTTPServer()
+	logger.Info("listening", "addr", ln.Addr().String())
+	fmt.Fprintf(stdout, "postvakt: listening on http://%s\n", ln.Addr())
 	if *metricsAddr != "" {
 		mln, err := net.Listen("tcp", *metricsAddr)
 		if err != nil {
 			return err
 		}
-		ms := &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: to.ReadHeader, ReadTimeout: to.Read, WriteTimeout: to.Write}
+		ms := &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: to.ReadHeader, ReadTimeout: to.Read, WriteTimeout: to.Write, IdleTimeout: to.Idle}
 		go ms.Serve(mln)
 		defer ms.Close()
 		fmt.Fprintf(stdout, "postvakt: metrics on http://%s/metrics\n", mln.Addr())
 	}
-	logger.Info("listening", "addr", ln.Addr().String())
-	fmt.Fprintf(stdout, "postvakt: listening on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

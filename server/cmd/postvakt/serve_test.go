@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -50,19 +51,25 @@ type serveHarness struct {
 	URL  string
 	Data string
 	Logs *serveLogBuffer
-	stop func() error
+	// MetricsURL is the metrics address's URL, when started with
+	// --metrics-addr.
+	MetricsURL string
+	stop       func() error
 }
 
 func serveNoEnv(string) string { return "" }
 
-func startServe(t *testing.T) *serveHarness {
+func startServe(t *testing.T) *serveHarness { t.Helper(); return startServeWith(t) }
+
+// startServeWith is startServe with more flags.
+func startServeWith(t *testing.T, flags ...string) *serveHarness {
 	t.Helper()
 	ts := &serveHarness{t: t, Data: t.TempDir(), Logs: &serveLogBuffer{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", ts.Data, "--sse-heartbeat", "100ms"}, serveNoEnv, strings.NewReader(""), pw, ts.Logs)
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", ts.Data, "--sse-heartbeat", "100ms"}, flags...), serveNoEnv, strings.NewReader(""), pw, ts.Logs)
 		pw.Close()
 	}()
 	sc := bufio.NewScanner(pr)
@@ -73,6 +80,12 @@ func startServe(t *testing.T) *serveHarness {
 	addr, ok := strings.CutPrefix(sc.Text(), "postvakt: listening on ")
 	if !ok {
 		t.Fatalf("first line %q, want the listening address", sc.Text())
+	}
+	if slices.Contains(flags, "--metrics-addr") {
+		if !sc.Scan() {
+			t.Fatal("serve did not print the metrics address")
+		}
+		ts.MetricsURL, _ = strings.CutPrefix(sc.Text(), "postvakt: metrics on ")
 	}
 	go io.Copy(io.Discard, pr)
 	ts.URL = addr
@@ -523,5 +536,33 @@ func TestServeAuditTrail(t *testing.T) {
 	var o bytes.Buffer
 	if err := run(context.Background(), []string{"audit", "verify", "--data", ts.Data}, serveNoEnv, nil, &o, io.Discard); err == nil || !strings.Contains(o.String(), "position 2") {
 		t.Errorf("audit verify --data: err %v\n%s", err, o.String())
+	}
+}
+
+// Issue #13: /metrics on the main address needs the token in the data
+// directory; --metrics-addr serves it without one on its own address.
+func TestServeMetrics(t *testing.T) {
+	ts := startServeWith(t, "--metrics-addr", "127.0.0.1:0")
+	if r, _ := ts.do("GET", "/metrics", "", nil); r.StatusCode != 401 {
+		t.Errorf("/metrics without a token: %d, want 401", r.StatusCode)
+	}
+	tok, err := os.ReadFile(filepath.Join(ts.Data, MetricsTokenFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(filepath.Join(ts.Data, MetricsTokenFile)); fi.Mode().Perm() != 0o600 {
+		t.Errorf("%s is %v, want 0600", MetricsTokenFile, fi.Mode().Perm())
+	}
+	if r, b := ts.do("GET", "/metrics", strings.TrimSpace(string(tok)), nil); r.StatusCode != 200 || !strings.Contains(string(b), "postvakt_sse_clients") {
+		t.Errorf("/metrics with the token: %d", r.StatusCode)
+	}
+	resp, err := http.Get(ts.MetricsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), "postvakt_http_requests_total") {
+		t.Errorf("%s: %d\n%s", ts.MetricsURL, resp.StatusCode, b)
 	}
 }
