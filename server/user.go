@@ -141,6 +141,10 @@ type LoginLimiter interface {
 	Reserve(ctx context.Context, buckets []LimitBucket, now time.Time) (ok bool, retry time.Time, err error)
 	// Reset empties key's bucket and forgets its growth.
 	Reset(ctx context.Context, key string) error
+	// Release gives one attempt back to key's bucket (a reserved attempt
+	// that turned out to be a successful sign-in), so that buckets shared
+	// by many people count failures only.
+	Release(ctx context.Context, key string) error
 	// Remember marks key as known until until; Known reports whether it
 	// is. The server remembers the addresses an account signed in from.
 	Remember(ctx context.Context, key string, until time.Time) error

@@ -270,6 +270,16 @@ func (l *memLimiter) Reset(_ context.Context, key string) error {
 	return nil
 }
 
+// Release gives one attempt back to key's bucket.
+func (l *memLimiter) Release(_ context.Context, key string) error {
+	l.mu.Lock()
+	if w := l.hits[key]; w != nil && w.n > 0 {
+		w.n--
+	}
+	l.mu.Unlock()
+	return nil
+}
+
 // Remember marks key as known until until.
 func (l *memLimiter) Remember(_ context.Context, key string, until time.Time) error {
 	l.mu.Lock()

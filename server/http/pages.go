@@ -275,19 +275,18 @@ func (g sessionRoutes) POST(path string, h echo.HandlerFunc, mw ...echo.Middlewa
 
 func (s *Server) handleHome() echo.HandlerFunc {
 	return func(c echo.Context) error {
-		{
-			if cl, err := s.session(c); err == nil {
-				c.Set(claimsKey, cl)
-				if cl.HasRole(server.RoleAdmin) {
-					return c.Redirect(http.StatusSeeOther, "/admin")
-				}
-				if cl.HasRole(server.RoleCompliance) {
-					return c.Redirect(http.StatusSeeOther, "/compliance")
-				}
-				return s.render(c, http.StatusForbidden, "error", page{Title: "Ingen tilgang", Data: "Sidene er for administratorer og arkiv/personvern. Kontrollen av innlegg skjer i nettleserutvidelsen."})
-			}
+		cl, err := s.session(c)
+		if err != nil {
+			return c.Redirect(http.StatusSeeOther, "/login")
 		}
-		return c.Redirect(http.StatusSeeOther, "/login")
+		c.Set(claimsKey, cl)
+		if cl.HasRole(server.RoleAdmin) {
+			return c.Redirect(http.StatusSeeOther, "/admin")
+		}
+		if cl.HasRole(server.RoleCompliance) {
+			return c.Redirect(http.StatusSeeOther, "/compliance")
+		}
+		return s.render(c, http.StatusForbidden, "error", page{Title: "Ingen tilgang", Data: "Sidene er for administratorer og arkiv/personvern. Kontrollen av innlegg skjer i nettleserutvidelsen."})
 	}
 }
 

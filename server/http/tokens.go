@@ -141,8 +141,17 @@ func authenticate(ctx context.Context, users server.UserStore, g *loginGuard, na
 	if u.Disabled {
 		return nil, server.Errorf(server.EUNAUTHORIZED, "This account is disabled.")
 	}
+	// A success is no failure: the account's bucket at this address
+	// empties, and the address's and the account's shared buckets get
+	// their attempt back, so that many people behind one address (or one
+	// person on the road) are not counted against each other.
 	if err := g.lim.Reset(ctx, pairKey); err != nil {
 		return nil, err
+	}
+	for _, b := range buckets[1:] {
+		if err := g.lim.Release(ctx, b.Key); err != nil {
+			return nil, err
+		}
 	}
 	if err := g.lim.Remember(ctx, knownKey, now.Add(knownFor)); err != nil {
 		return nil, err

@@ -78,6 +78,14 @@ func (db *DB) Reset(ctx context.Context, key string) error {
 	return nil
 }
 
+// Release gives one attempt back to key's bucket.
+func (db *DB) Release(ctx context.Context, key string) error {
+	if _, err := db.pool.Exec(ctx, `UPDATE login_limits SET n = n - 1 WHERE key_hash = $1 AND n > 0`, limitKey(key)); err != nil {
+		return fmt.Errorf("postgres: release login attempt: %w", err)
+	}
+	return nil
+}
+
 // Remember marks key as known until until.
 func (db *DB) Remember(ctx context.Context, key string, until time.Time) error {
 	_, err := db.pool.Exec(ctx, `INSERT INTO login_known (key_hash, until) VALUES ($1, $2)

@@ -501,6 +501,15 @@ func testLimiter(t *testing.T, s Store) {
 	if !reserve(T0.Add(3*win), a) {
 		t.Error("a after its doubled window: want allowed")
 	}
+	// Release gives one back.
+	if reserve(T0, b) {
+		t.Error("b: full")
+	}
+	wantCode(t, "Release", s.Release(ctx, "b"), "")
+	if !reserve(T0, b) || reserve(T0, b) {
+		t.Error("b after Release: want exactly one more")
+	}
+	wantCode(t, "Release unknown", s.Release(ctx, "nothing"), "")
 	wantCode(t, "Reset", s.Reset(ctx, "a"), "")
 	if !reserve(T0.Add(3*win), a) || !reserve(T0.Add(3*win), a) {
 		t.Error("a after Reset: want two")
