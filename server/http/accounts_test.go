@@ -163,3 +163,22 @@ func TestUsersAPI(t *testing.T) {
 		t.Errorf("reset: %d %s", r.Status, r.Body)
 	}
 }
+
+// A name with letters outside ASCII reaches the handlers decoded.
+func TestAccountsPageNonASCIIName(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	adm, _ := e.DB.FindUserByName(ctx, "adm")
+	if err := e.DB.CreateUser(ctx, &server.User{Name: "åse", Roles: []string{"staff"}, PasswordHash: adm.PasswordHash, CreatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser("adm")
+	csrf := b.csrf("/admin/accounts")
+	b.post("/admin/accounts/"+url.PathEscape("åse")+"/disable", url.Values{"csrf": {csrf}}, 200)
+	if u, _ := e.DB.FindUserByName(ctx, "åse"); !u.Disabled {
+		t.Error("åse was not disabled")
+	}
+	if r := e.do("POST", "/api/v1/admin/users/"+url.PathEscape("åse"), e.login("adm").AccessToken, map[string]any{"disabled": false}); r.Status != 200 {
+		t.Errorf("API: %d %s", r.Status, r.Body)
+	}
+}

@@ -16,7 +16,8 @@
 // EFORBIDDEN 403, ENOTFOUND 404, ECONFLICT 409, ETOOLARGE 413, EINVALID
 // 422, ETOOMANY 429, EINTERNAL 500). Bodies are limited to 1 MiB (bundles
 // and checks to 5 MiB). Authenticated routes take
-// "Authorization: Bearer ACCESS_TOKEN".
+// "Authorization: Bearer ACCESS_TOKEN" (the scheme in any case). Slow
+// clients are disconnected (Config.Timeouts).
 //
 //	POST /auth/login    {"username","password"} → {"access_token","refresh_token","token_type","expires_in","roles","user","unit"}
 //	                    Each attempt is reserved before the password is compared: 5 per account
