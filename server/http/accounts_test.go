@@ -182,3 +182,15 @@ func TestAccountsPageNonASCIIName(t *testing.T) {
 		t.Errorf("API: %d %s", r.Status, r.Body)
 	}
 }
+
+// The compliance page names account changes in Norwegian and filters by them.
+func TestComplianceShowsAccountChanges(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser("adm")
+	b.post("/admin/accounts/staff/disable", url.Values{"csrf": {b.csrf("/admin/accounts")}}, 200)
+	body := e.browser("comp").get("/compliance?action=account_disabled", 200)
+	// Once in the action filter, once in the entry's row.
+	if n := strings.Count(body, "konto deaktivert"); n < 2 {
+		t.Errorf("compliance page:\n%.3000s", body)
+	}
+}

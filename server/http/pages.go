@@ -86,7 +86,13 @@ var actionNames = map[string]string{
 	audit.ActionPublished: "publisert", audit.ActionCancelled: "avbrutt", audit.ActionOverridden: "overstyrt",
 	audit.ActionBlocked: "stoppet", audit.ActionDropped: "forkastet i nettleseren", audit.ActionBundleCreated: "regelsett lagret", audit.ActionBundlePublished: "regelsett publisert",
 	audit.ActionBundleRollback: "regelsett rullet tilbake", audit.ActionCrisisOn: "krisemodus på", audit.ActionCrisisOff: "krisemodus av",
-	audit.ActionAuditPruned: "innhold slettet etter oppbevaringstiden",
+	audit.ActionAuditPruned:     "innhold slettet etter oppbevaringstiden",
+	audit.ActionAccountCreated:  "konto opprettet",
+	audit.ActionAccountDisabled: "konto deaktivert",
+	audit.ActionAccountEnabled:  "konto aktivert",
+	audit.ActionAccountRoles:    "roller endret",
+	audit.ActionAccountReset:    "engangskode for nytt passord",
+	audit.ActionAccountPassword: "nytt passord satt",
 }
 
 // fragment returns the part of text a finding covers (UTF-16 offsets).
