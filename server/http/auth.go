@@ -232,7 +232,7 @@ func (l *memLimiter) Reserve(_ context.Context, buckets []server.LimitBucket, no
 	defer l.mu.Unlock()
 	if len(l.hits) > 100_000 {
 		for k, w := range l.hits {
-			if !now.Before(w.reset) && w.strikes == 0 {
+			if !now.Before(w.reset) && (w.strikes == 0 || now.Sub(w.reset) > 7*24*time.Hour) {
 				delete(l.hits, k)
 			}
 		}

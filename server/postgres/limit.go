@@ -63,8 +63,8 @@ func (db *DB) Reserve(ctx context.Context, buckets []server.LimitBucket, now tim
 	if err := tx.Commit(ctx); err != nil {
 		return false, time.Time{}, fmt.Errorf("postgres: reserve login: %w", err)
 	}
-	// Forget windows that closed a day ago, unless they still grow.
-	if _, err := db.pool.Exec(ctx, `DELETE FROM login_limits WHERE reset_at < $1 AND strikes = 0`, ms-24*3600*1000); err != nil {
+	// Forget windows that closed a day ago, and grown ones after a week.
+	if _, err := db.pool.Exec(ctx, `DELETE FROM login_limits WHERE reset_at < $1 AND (strikes = 0 OR reset_at < $2)`, ms-24*3600*1000, ms-7*24*3600*1000); err != nil {
 		return false, time.Time{}, fmt.Errorf("postgres: reserve login: %w", err)
 	}
 	return true, time.Time{}, nil

@@ -65,8 +65,8 @@ func (db *DB) Reserve(ctx context.Context, buckets []server.LimitBucket, now tim
 		}
 		return false, time.UnixMilli(reset), nil
 	}
-	// Forget windows that closed a day ago, unless they still grow.
-	if _, err := tx.ExecContext(ctx, `DELETE FROM login_limits WHERE reset_at < ? AND strikes = 0`, ms-24*3600*1000); err != nil {
+	// Forget windows that closed a day ago, and grown ones after a week.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM login_limits WHERE reset_at < ? AND (strikes = 0 OR reset_at < ?)`, ms-24*3600*1000, ms-7*24*3600*1000); err != nil {
 		return false, time.Time{}, fmt.Errorf("sqlite: reserve login: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
