@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -56,6 +57,9 @@ type Claims struct {
 	Unit  string   `json:"unit,omitempty"`
 	// SID is a page session's id; the CSRF token is derived from it.
 	SID string `json:"sid,omitempty"`
+	// Stamp is the account's stamp when the token was issued; the token
+	// is refused once the account's stamp changes (server.User.Stamp).
+	Stamp string `json:"stp,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -107,6 +111,7 @@ func newClaims(u *server.User, audience string, now time.Time, ttl time.Duration
 		Name:  u.Name,
 		Roles: u.Roles,
 		Unit:  u.Unit,
+		Stamp: u.Stamp,
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    Issuer,
 			Subject:   fmt.Sprint(u.ID),
@@ -126,13 +131,13 @@ func claimsOf(c echo.Context) *Claims {
 	return cl
 }
 
-// requireToken accepts requests with a valid bearer access token.
-func requireToken(keys *Keys, now func() time.Time) echo.MiddlewareFunc {
+// requireToken accepts requests with a valid bearer access token whose
+// account is still enabled and unchanged (see accounts).
+func requireToken(keys *Keys, now func() time.Time, acc *accounts) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			h := c.Request().Header.Get("Authorization")
-			tok, ok := strings.CutPrefix(h, "Bearer ")
-			if !ok || tok == "" {
+			tok, ok := bearer(c.Request())
+			if !ok {
 				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="postvakt"`)
 				return server.Errorf(server.EUNAUTHORIZED, "A bearer token is required.")
 			}
@@ -144,10 +149,26 @@ func requireToken(keys *Keys, now func() time.Time) echo.MiddlewareFunc {
 				}
 				return server.Errorf(server.EUNAUTHORIZED, "The token is not valid.")
 			}
+			if err := acc.check(c.Request().Context(), cl); err != nil {
+				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="postvakt", error="invalid_token"`)
+				return err
+			}
 			c.Set(claimsKey, cl)
 			return next(c)
 		}
 	}
+}
+
+// bearer returns the token of an "Authorization: Bearer TOKEN" header.
+// The scheme is matched case-insensitively, as RFC 9110 section 11.1 says
+// auth schemes are.
+func bearer(r *http.Request) (string, bool) {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	tok = strings.TrimSpace(tok)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		return "", false
+	}
+	return tok, true
 }
 
 // requireRole accepts requests whose claims carry one of roles; it runs
@@ -187,55 +208,89 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// memLimiter is the in-memory server.LoginLimiter: per process, which is
-// right for one process on SQLite. Several processes on PostgreSQL share
-// the store's limiter instead.
+// memLimiter is the in-memory server.LoginLimiter: per process, for
+// tests and for a server without a store that limits.
 type memLimiter struct {
-	mu   sync.Mutex
-	hits map[string]*window
+	mu    sync.Mutex
+	hits  map[string]*window
+	known map[string]time.Time
 }
 
 type window struct {
-	n     int
-	reset time.Time
+	n       int
+	reset   time.Time
+	strikes int
 }
 
 func newMemLimiter() *memLimiter {
-	return &memLimiter{hits: map[string]*window{}}
+	return &memLimiter{hits: map[string]*window{}, known: map[string]time.Time{}}
 }
 
-// Blocked reports whether key has max or more failures in its window.
-func (l *memLimiter) Blocked(_ context.Context, key string, max int, now time.Time) (bool, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	w := l.hits[key]
-	return w != nil && now.Before(w.reset) && w.n >= max, nil
-}
-
-// Fail records a failure for key.
-func (l *memLimiter) Fail(_ context.Context, key string, per time.Duration, now time.Time) error {
+// Reserve takes an attempt from every bucket, or none.
+func (l *memLimiter) Reserve(_ context.Context, buckets []server.LimitBucket, now time.Time) (bool, time.Time, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.hits) > 100_000 {
 		for k, w := range l.hits {
-			if !now.Before(w.reset) {
+			if !now.Before(w.reset) && (w.strikes == 0 || now.Sub(w.reset) > 7*24*time.Hour) {
 				delete(l.hits, k)
 			}
 		}
 	}
-	w := l.hits[key]
-	if w == nil || !now.Before(w.reset) {
-		w = &window{reset: now.Add(per)}
-		l.hits[key] = w
+	next := make([]window, len(buckets))
+	for i, b := range buckets {
+		w := window{}
+		if old := l.hits[b.Key]; old != nil {
+			w = *old
+		}
+		if !now.Before(w.reset) {
+			if b.Grow && w.n >= b.Max && w.strikes < server.MaxGrowth {
+				w.strikes++
+			}
+			w.n, w.reset = 0, now.Add(b.Window<<w.strikes)
+		}
+		if w.n >= b.Max {
+			return false, w.reset, nil
+		}
+		w.n++
+		next[i] = w
 	}
-	w.n++
-	return nil
+	for i, b := range buckets {
+		w := next[i]
+		l.hits[b.Key] = &w
+	}
+	return true, time.Time{}, nil
 }
 
-// Clear forgets key's failures.
-func (l *memLimiter) Clear(_ context.Context, key string) error {
+// Reset forgets key's attempts.
+func (l *memLimiter) Reset(_ context.Context, key string) error {
 	l.mu.Lock()
 	delete(l.hits, key)
 	l.mu.Unlock()
 	return nil
+}
+
+// Release gives one attempt back to key's bucket.
+func (l *memLimiter) Release(_ context.Context, key string) error {
+	l.mu.Lock()
+	if w := l.hits[key]; w != nil && w.n > 0 {
+		w.n--
+	}
+	l.mu.Unlock()
+	return nil
+}
+
+// Remember marks key as known until until.
+func (l *memLimiter) Remember(_ context.Context, key string, until time.Time) error {
+	l.mu.Lock()
+	l.known[key] = until
+	l.mu.Unlock()
+	return nil
+}
+
+// Known reports whether key is known at now.
+func (l *memLimiter) Known(_ context.Context, key string, now time.Time) (bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return now.Before(l.known[key]), nil
 }

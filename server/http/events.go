@@ -185,7 +185,11 @@ func writeEvent(w http.ResponseWriter, name string, data any) error {
 // and the crisis state, so a reconnecting client resyncs), then "bundle"
 // when a version is published and "crisis" when crisis mode changes, with
 // a comment line as heartbeat.
-func handleBundleEvents(bundles *bundleCache, rules server.RuleStore, events *Broker, heartbeat time.Duration, m *Metrics) echo.HandlerFunc {
+//
+// The stream ends when its access token expires (the client reconnects
+// with a fresh one) and, within revalidate, when the account is disabled
+// or changed.
+func handleBundleEvents(bundles *bundleCache, rules server.RuleStore, events *Broker, heartbeat time.Duration, m *Metrics, acc *accounts, revalidate time.Duration, now func() time.Time) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
 		// Subscribe before reading the state: a change in between then
@@ -216,10 +220,24 @@ func handleBundleEvents(bundles *bundleCache, rules server.RuleStore, events *Br
 		w.Flush()
 		tick := time.NewTicker(heartbeat)
 		defer tick.Stop()
+		recheck := time.NewTicker(revalidate)
+		defer recheck.Stop()
+		cl := claimsOf(c)
 		for {
 			select {
 			case <-ctx.Done():
 				return nil
+			case <-recheck.C:
+				if cl == nil {
+					continue
+				}
+				if exp := cl.ExpiresAt; exp != nil && !now().Before(exp.Time) {
+					return nil
+				}
+				if err := acc.check(ctx, cl); server.ErrorCode(err) == server.EUNAUTHORIZED {
+					return nil
+				}
+				continue
 			case ev, ok := <-ch:
 				if !ok {
 					return nil

@@ -16,14 +16,21 @@
 // EFORBIDDEN 403, ENOTFOUND 404, ECONFLICT 409, ETOOLARGE 413, EINVALID
 // 422, ETOOMANY 429, EINTERNAL 500). Bodies are limited to 1 MiB (bundles
 // and checks to 5 MiB). Authenticated routes take
-// "Authorization: Bearer ACCESS_TOKEN".
+// "Authorization: Bearer ACCESS_TOKEN" (the scheme in any case). Slow
+// clients are disconnected (Config.Timeouts).
 //
 //	POST /auth/login    {"username","password"} → {"access_token","refresh_token","token_type","expires_in","roles","user","unit"}
-//	                    5 failures per user name (25 per address) in 15 min → 429 with Retry-After;
-//	                    counted in the database on PostgreSQL, so across all processes.
+//	                    Each attempt is reserved before the password is compared: 5 per account
+//	                    and address (growing windows), 25 per address, 5 per account from
+//	                    addresses it never signed in from, per 15 min → 429 with Retry-After and
+//	                    details {"retry_after": seconds}; counted in the store, so across processes.
 //	POST /auth/refresh  {"refresh_token"} → the same shape, with a new refresh token; the old
 //	                    one is spent, and presenting a spent one revokes the whole session (401).
+//	                    A token signed in before the account was disabled or changed is refused.
 //	POST /auth/logout   {"refresh_token"} → 204; revokes the session's refresh tokens.
+//
+// Every token and page session ends, within Config.Revalidate (2 s), when
+// its account is disabled or its roles, unit or password change.
 //
 //	GET  /bundle        any role. The published bundle document (what rules.Parse reads), with
 //	                    a strong ETag and X-Postvakt-Version; If-None-Match → 304.
@@ -46,6 +53,10 @@
 //	                                       published before) → {..., "rollback"}; pushes "bundle".
 //	POST /admin/check                      admin. {"draft", "version"?, "bundle"?, "lang"?} → draft.Report.
 //	PUT  /admin/crisis                     admin. {"active","message","team"} → the state; pushes "crisis".
+//	GET  /admin/users                      admin. {"users": [{"name","unit","roles","disabled","created_at","last_login"?}]}
+//	POST /admin/users/{name}               admin. {"disabled"?, "roles"?, "unit"?} → the account; each change
+//	                                       is audited and ends the account's sessions and tokens.
+//	POST /admin/users/{name}/reset-password admin. → {"code","expires_at","url"}: a one-time code for /reset.
 //
 //	GET  /audit                 compliance. Filters from, to (RFC 3339 or YYYY-MM-DD; "to" is
 //	                            exclusive, a date includes that day), user, unit, platform, rule,
@@ -61,8 +72,10 @@
 // audit prune`) has "pruned": true and keeps only seq, id, at, action,
 // received, digest, prev and hash; it verifies by its stored digest.
 //
-// Outside the API: /healthz, /readyz, /metrics (Prometheus text), and the
-// pages under /login, /admin and /compliance.
+// Outside the API: /healthz, /readyz, /metrics (Prometheus text; with
+// Config.MetricsToken as bearer token, or on an address of its own through
+// MetricsHandler), and the pages under /login, /admin, /compliance and
+// /reset.
 package http
 
 import (
@@ -72,11 +85,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/postvakt/postvakt/server"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // Config is what NewServer needs. Users, Rules, Audit, Keys, AuditKey and
@@ -100,12 +115,14 @@ type Config struct {
 	// RefreshTTL that of refresh tokens (default 30 days).
 	AccessTTL  time.Duration
 	RefreshTTL time.Duration
-	// LoginLimit is how many failed logins a user name (and five times as
-	// many an IP address) may have per LoginWindow (default 5 per 15 min).
+	// LoginLimit is how many sign-in attempts an account may have per
+	// LoginWindow (default 5 per 15 min) at one address, and from
+	// addresses it never signed in from; an address may make five times
+	// as many over all names. See loginGuard.
 	LoginLimit  int
 	LoginWindow time.Duration
-	// Limiter counts failed logins (default: in memory, per process).
-	// Processes that share a database share its limiter.
+	// Limiter counts sign-in attempts (default: in memory, per process).
+	// The stores implement it, so processes that share one share it.
 	Limiter server.LoginLimiter
 	// SecureCookies marks page session cookies Secure (behind TLS).
 	SecureCookies bool
@@ -120,6 +137,67 @@ type Config struct {
 	// tells its own event streams. Without it events stay in this
 	// process, which is right for SQLite (one process).
 	Fanout server.Fanout
+	// MetricsToken is the bearer token GET /metrics requires. When it is
+	// empty /metrics is not served by this handler at all; serve
+	// MetricsHandler on an address of its own instead.
+	MetricsToken string
+	// Timeouts are the HTTP server's (see HTTPServer); zero fields take
+	// the defaults.
+	Timeouts Timeouts
+	// Revalidate is how long a user's account state (disabled, roles,
+	// password) may be cached before an access token or an open event
+	// stream is checked against the store again (default 2 s); changes
+	// take effect within it, in every process.
+	Revalidate time.Duration
+	// ComparePassword compares a bcrypt hash with a password (default
+	// bcrypt.CompareHashAndPassword); tests count the comparisons.
+	ComparePassword func(hash, password []byte) error
+}
+
+// Timeouts bound how long a client may take. A client that sends its
+// headers or body too slowly, or reads the answer too slowly, is
+// disconnected. Event streams and exports lift the read and write
+// deadlines for themselves and bound each write by Write instead.
+type Timeouts struct {
+	ReadHeader time.Duration // headers (default 10 s)
+	Read       time.Duration // the whole request, body included (default 30 s)
+	Write      time.Duration // the answer (default 60 s)
+	Idle       time.Duration // an idle keep-alive connection (default 120 s)
+}
+
+func (t *Timeouts) defaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&t.ReadHeader, 10*time.Second)
+	def(&t.Read, 30*time.Second)
+	def(&t.Write, 60*time.Second)
+	def(&t.Idle, 120*time.Second)
+}
+
+// HTTPServer returns an http.Server for s with its timeouts set.
+func (s *Server) HTTPServer() *http.Server {
+	t := s.cfg.Timeouts
+	return &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		WriteTimeout:      t.Write,
+		IdleTimeout:       t.Idle,
+		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// MetricsHandler serves the metrics in the Prometheus text format without
+// authentication, for a listener of its own (postvakt serve
+// --metrics-addr) that only the monitoring system can reach.
+func (s *Server) MetricsHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		s.metrics.Write(w)
+	})
 }
 
 // Server bundles the echo instance with the state its handlers share.
@@ -132,6 +210,8 @@ type Server struct {
 	bundles *bundleCache
 	engines *engineCache
 	logins  *loginGuard
+	// accounts checks tokens and sessions against their account.
+	accounts *accounts
 	// stopListen stops the fan-out listener, when there is one.
 	stopListen func()
 }
@@ -160,6 +240,13 @@ func NewServer(cfg Config) *Server {
 	if cfg.LoginWindow <= 0 {
 		cfg.LoginWindow = 15 * time.Minute
 	}
+	cfg.Timeouts.defaults()
+	if cfg.Revalidate <= 0 {
+		cfg.Revalidate = 2 * time.Second
+	}
+	if cfg.ComparePassword == nil {
+		cfg.ComparePassword = bcrypt.CompareHashAndPassword
+	}
 	if cfg.Ready == nil {
 		cfg.Ready = func(context.Context) error { return nil }
 	}
@@ -182,8 +269,9 @@ func NewServer(cfg Config) *Server {
 		metrics: NewMetrics(),
 		bundles: &bundleCache{rules: cfg.Rules, now: cfg.Now},
 		engines: newEngineCache(),
-		logins:  &loginGuard{lim: cfg.Limiter, limit: cfg.LoginLimit, window: cfg.LoginWindow, now: cfg.Now},
+		logins:  &loginGuard{lim: cfg.Limiter, limit: cfg.LoginLimit, window: cfg.LoginWindow, now: cfg.Now, compare: cfg.ComparePassword},
 	}
+	s.accounts = newAccounts(cfg.Users, cfg.Revalidate)
 	s.notify = &notifier{local: s.events, fanout: cfg.Fanout, bundles: s.bundles, rules: cfg.Rules, logger: cfg.Logger}
 	e.HTTPErrorHandler = s.errorHandler
 	s.routes()
@@ -274,7 +362,11 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		details = pe.Details
 	}
 	if code == server.ETOOMANY {
-		c.Response().Header().Set("Retry-After", "60")
+		secs := 60
+		if ra, ok := details.(retryAfter); ok {
+			secs = max(1, int(ra.d.Seconds()+0.999))
+		}
+		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
 	}
 	if isPage(c) {
 		s.renderError(c, status, msg)
@@ -290,5 +382,5 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 // isPage reports whether the request is for an HTML page rather than the API.
 func isPage(c echo.Context) bool {
 	p := c.Request().URL.Path
-	return p == "/" || p == "/login" || p == "/logout" || strings.HasPrefix(p, "/admin") || strings.HasPrefix(p, "/compliance")
+	return p == "/" || p == "/login" || p == "/logout" || p == "/reset" || strings.HasPrefix(p, "/admin") || strings.HasPrefix(p, "/compliance")
 }

@@ -181,8 +181,14 @@ func (e *env) login(name string) tokens {
 // forge signs claims like the server's with another method or key.
 func forge(t *testing.T, method jwt.SigningMethod, kid string, key any, aud string, exp time.Time) string {
 	t.Helper()
+	return forgeStamp(t, "s", method, kid, key, aud, exp)
+}
+
+// forgeStamp is forge with the account stamp the token claims.
+func forgeStamp(t *testing.T, stamp string, method jwt.SigningMethod, kid string, key any, aud string, exp time.Time) string {
+	t.Helper()
 	tok := jwt.NewWithClaims(method, jwt.MapClaims{
-		"iss": "postvakt", "aud": aud, "sub": "1", "name": "adm", "roles": []string{"admin", "compliance", "staff"},
+		"iss": "postvakt", "aud": aud, "sub": "1", "name": "adm", "roles": []string{"admin", "compliance", "staff"}, "stp": stamp,
 		"iat": t0.Unix(), "exp": exp.Unix(),
 	})
 	tok.Header["kid"] = kid
@@ -198,6 +204,11 @@ func TestRefusals(t *testing.T) {
 	admin, staff := e.login("adm").AccessToken, e.login("staff").AccessToken
 	exp := t0.Add(time.Hour)
 	otherKey := pvhttp.NewKeys()
+	au, err := e.DB.FindUserByID(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admStamp := au.Stamp
 	var sameKid []byte = bytes.Repeat([]byte{1}, 32)
 	big := `{"entries": [` + strings.Repeat(" ", 2<<20) + `]}`
 
@@ -219,7 +230,8 @@ func TestRefusals(t *testing.T) {
 		{"HS512 with our key", "GET", "/api/v1/bundle", forge(t, jwt.SigningMethodHS512, e.Keys.Current, e.Keys.Secrets[e.Keys.Current], "postvakt-api", exp), nil, 401, "EUNAUTHORIZED"},
 		{"page session as API token", "GET", "/api/v1/bundle", forge(t, jwt.SigningMethodHS256, e.Keys.Current, e.Keys.Secrets[e.Keys.Current], "postvakt-web", exp), nil, 401, "EUNAUTHORIZED"},
 		{"expired by the server's own key", "GET", "/api/v1/bundle", forge(t, jwt.SigningMethodHS256, e.Keys.Current, e.Keys.Secrets[e.Keys.Current], "postvakt-api", t0.Add(-time.Minute)), nil, 401, "EUNAUTHORIZED"},
-		{"valid forged-shape token is accepted", "GET", "/api/v1/bundle", forge(t, jwt.SigningMethodHS256, e.Keys.Current, e.Keys.Secrets[e.Keys.Current], "postvakt-api", exp), nil, 200, ""},
+		{"valid forged-shape token without the account's stamp", "GET", "/api/v1/bundle", forge(t, jwt.SigningMethodHS256, e.Keys.Current, e.Keys.Secrets[e.Keys.Current], "postvakt-api", exp), nil, 401, "EUNAUTHORIZED"},
+		{"valid forged-shape token is accepted", "GET", "/api/v1/bundle", forgeStamp(t, admStamp, jwt.SigningMethodHS256, e.Keys.Current, e.Keys.Secrets[e.Keys.Current], "postvakt-api", exp), nil, 200, ""},
 		// roles
 		{"staff lists bundles", "GET", "/api/v1/admin/bundles", staff, nil, 403, "EFORBIDDEN"},
 		{"staff creates a bundle", "POST", "/api/v1/admin/bundles", staff, testBundle(t, "t-2"), 403, "EFORBIDDEN"},
@@ -453,14 +465,14 @@ func TestFilterMetacharacters(t *testing.T) {
 }
 
 func TestHealthAndMetrics(t *testing.T) {
-	e := newEnv(t)
+	e := newEnvWith(t, func(c *pvhttp.Config) { c.MetricsToken = "m-token-123" })
 	for _, p := range []string{"/healthz", "/readyz"} {
 		if r := e.do("GET", p, "", nil); r.Status != 200 {
 			t.Errorf("%s: %d", p, r.Status)
 		}
 	}
 	e.login("staff")
-	r := e.do("GET", "/metrics", "", nil)
+	r := e.do("GET", "/metrics", "m-token-123", nil)
 	for _, want := range []string{`postvakt_http_requests_total{method="POST",route="/api/v1/auth/login",code="200"} 1`, "postvakt_sse_clients 0", "# TYPE postvakt_audit_entries_accepted_total counter"} {
 		if !strings.Contains(string(r.Body), want) {
 			t.Errorf("/metrics lacks %q:\n%s", want, r.Body)

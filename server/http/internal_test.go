@@ -26,7 +26,9 @@ func TestInternalErrorsDoNotLeak(t *testing.T) {
 	secret := errors.New("disk I/O error at /srv/postvakt/data/postvakt.db")
 	keys := pvhttp.NewKeys()
 	rs := &mock.RuleStore{PublishedFn: func(context.Context) (*server.BundleVersion, error) { return nil, secret }}
-	srv := pvhttp.NewServer(pvhttp.Config{Users: &mock.UserStore{}, Rules: rs, Audit: &mock.AuditLog{}, Keys: keys,
+	srv := pvhttp.NewServer(pvhttp.Config{Users: &mock.UserStore{FindUserByIDFn: func(context.Context, int64) (*server.User, error) {
+		return &server.User{ID: 1, Name: "adm", Roles: []string{"admin"}, Stamp: "s"}, nil
+	}}, Rules: rs, Audit: &mock.AuditLog{}, Keys: keys,
 		AuditKey: make(ed25519.PublicKey, ed25519.PublicKeySize), Now: func() time.Time { return t0 },
 		Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	hs := httptest.NewServer(srv)

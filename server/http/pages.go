@@ -47,7 +47,8 @@ var pageFuncs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
-	"join": strings.Join,
+	"join":     strings.Join,
+	"roleName": roleName,
 	"short": func(s string) string {
 		if r := []rune(s); len(r) > 80 {
 			return string(r[:80]) + "…"
@@ -85,7 +86,13 @@ var actionNames = map[string]string{
 	audit.ActionPublished: "publisert", audit.ActionCancelled: "avbrutt", audit.ActionOverridden: "overstyrt",
 	audit.ActionBlocked: "stoppet", audit.ActionDropped: "forkastet i nettleseren", audit.ActionBundleCreated: "regelsett lagret", audit.ActionBundlePublished: "regelsett publisert",
 	audit.ActionBundleRollback: "regelsett rullet tilbake", audit.ActionCrisisOn: "krisemodus på", audit.ActionCrisisOff: "krisemodus av",
-	audit.ActionAuditPruned: "innhold slettet etter oppbevaringstiden",
+	audit.ActionAuditPruned:     "innhold slettet etter oppbevaringstiden",
+	audit.ActionAccountCreated:  "konto opprettet",
+	audit.ActionAccountDisabled: "konto deaktivert",
+	audit.ActionAccountEnabled:  "konto aktivert",
+	audit.ActionAccountRoles:    "roller endret",
+	audit.ActionAccountReset:    "engangskode for nytt passord",
+	audit.ActionAccountPassword: "nytt passord satt",
 }
 
 // fragment returns the part of text a finding covers (UTF-16 offsets).
@@ -152,20 +159,44 @@ func (s *Server) renderError(c echo.Context, status int, msg string) {
 	s.render(c, status, "error", page{Title: t, Data: msg})
 }
 
-// requireSession accepts requests with a valid session cookie.
+// requireSession accepts requests with a valid session cookie whose
+// session is still open on the server (signing out deletes it; a change
+// to the account ends all of them) and whose account may still act.
 func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ck, err := c.Cookie(sessionCookie)
+		cl, err := s.session(c)
 		if err != nil {
-			return server.Errorf(server.EUNAUTHORIZED, "Logg inn først.")
-		}
-		cl, err := s.cfg.Keys.parse(ck.Value, AudienceWeb, s.cfg.Now())
-		if err != nil || cl.SID == "" {
-			return server.Errorf(server.EUNAUTHORIZED, "Økten er utløpt. Logg inn på nytt.")
+			return err
 		}
 		c.Set(claimsKey, cl)
 		return next(c)
 	}
+}
+
+// session returns the claims of the request's open page session.
+func (s *Server) session(c echo.Context) (*Claims, error) {
+	ck, err := c.Cookie(sessionCookie)
+	if err != nil {
+		return nil, server.Errorf(server.EUNAUTHORIZED, "Logg inn først.")
+	}
+	now := s.cfg.Now()
+	cl, err := s.cfg.Keys.parse(ck.Value, AudienceWeb, now)
+	if err != nil || cl.SID == "" {
+		return nil, server.Errorf(server.EUNAUTHORIZED, "Økten er utløpt. Logg inn på nytt.")
+	}
+	ctx := c.Request().Context()
+	se, err := s.cfg.Users.FindSession(ctx, hashToken(cl.SID), now)
+	if server.ErrorCode(err) == server.EUNAUTHORIZED || (err == nil && se.UserID != cl.UserID()) {
+		return nil, server.Errorf(server.EUNAUTHORIZED, "Økten er avsluttet. Logg inn på nytt.")
+	} else if err != nil {
+		return nil, err
+	}
+	if err := s.accounts.check(ctx, cl); server.ErrorCode(err) == server.EUNAUTHORIZED {
+		return nil, server.Errorf(server.EUNAUTHORIZED, "Kontoen er endret eller deaktivert. Logg inn på nytt.")
+	} else if err != nil {
+		return nil, err
+	}
+	return cl, nil
 }
 
 // sameOrigin refuses a state-changing request from another origin.
@@ -220,6 +251,13 @@ func (s *Server) pageRoutes() {
 	sess.GET("/admin/test", s.handleTestPage(), admin)
 	sess.POST("/admin/test", s.handleTestPage(), bodyLimit(bundleBody), admin, s.checkCSRF)
 
+	sess.GET("/admin/accounts", s.handleAccountsPage(), admin)
+	for _, what := range []string{"disable", "enable", "roles", "reset"} {
+		sess.POST("/admin/accounts/:name/"+what, s.handleAccountChange(what), append(post, admin)...)
+	}
+	e.GET("/reset", s.handleResetPage())
+	e.POST("/reset", s.handleResetSubmit(), bodyLimit(smallBody), sameOrigin)
+
 	comp := requireRole(server.RoleCompliance)
 	sess.GET("/compliance", s.handleCompliancePage(), comp)
 	sess.GET("/compliance/entries/:seq", s.handleEntryPage(), comp)
@@ -243,25 +281,36 @@ func (g sessionRoutes) POST(path string, h echo.HandlerFunc, mw ...echo.Middlewa
 
 func (s *Server) handleHome() echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if ck, err := c.Cookie(sessionCookie); err == nil {
-			if cl, err := s.cfg.Keys.parse(ck.Value, AudienceWeb, s.cfg.Now()); err == nil {
-				c.Set(claimsKey, cl)
-				if cl.HasRole(server.RoleAdmin) {
-					return c.Redirect(http.StatusSeeOther, "/admin")
-				}
-				if cl.HasRole(server.RoleCompliance) {
-					return c.Redirect(http.StatusSeeOther, "/compliance")
-				}
-				return s.render(c, http.StatusForbidden, "error", page{Title: "Ingen tilgang", Data: "Sidene er for administratorer og arkiv/personvern. Kontrollen av innlegg skjer i nettleserutvidelsen."})
-			}
+		cl, err := s.session(c)
+		if err != nil {
+			return c.Redirect(http.StatusSeeOther, "/login")
 		}
-		return c.Redirect(http.StatusSeeOther, "/login")
+		c.Set(claimsKey, cl)
+		if cl.HasRole(server.RoleAdmin) {
+			return c.Redirect(http.StatusSeeOther, "/admin")
+		}
+		if cl.HasRole(server.RoleCompliance) {
+			return c.Redirect(http.StatusSeeOther, "/compliance")
+		}
+		return s.render(c, http.StatusForbidden, "error", page{Title: "Ingen tilgang", Data: "Sidene er for administratorer og arkiv/personvern. Kontrollen av innlegg skjer i nettleserutvidelsen."})
 	}
 }
 
-// localPath keeps a redirect target on this site.
+// localPath keeps a redirect target on this site: an absolute path with
+// no scheme or host, no backslash and no control character (browsers
+// drop tabs and newlines from URLs, so "/\t/evil.example" would become
+// "//evil.example", and read "\" as "/"). Anything else becomes "/".
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') {
+		return "/"
+	}
+	for _, r := range p {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return "/"
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return p
@@ -283,16 +332,27 @@ func (s *Server) handleLoginSubmit() echo.HandlerFunc {
 			msg, status := "Feil brukernavn eller passord.", http.StatusUnauthorized
 			if server.ErrorCode(err) == server.ETOOMANY {
 				msg, status = "For mange mislykkede forsøk. Vent litt og prøv igjen.", http.StatusTooManyRequests
-				c.Response().Header().Set("Retry-After", "60")
+				secs := 60
+				var pe *server.Error
+				if errors.As(err, &pe) {
+					if ra, ok := pe.Details.(retryAfter); ok {
+						secs = max(1, int(ra.d.Seconds()+0.999))
+					}
+				}
+				c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
 			} else if server.ErrorCode(err) == server.EINTERNAL {
 				return err
 			}
 			return s.render(c, status, "login", page{Title: "Logg inn", Error: msg, Data: next})
 		}
-		cl := newClaims(u, AudienceWeb, s.cfg.Now(), sessionTTL)
+		now := s.cfg.Now()
+		cl := newClaims(u, AudienceWeb, now, sessionTTL)
 		cl.SID = randomToken()
 		tok, err := s.cfg.Keys.sign(cl)
 		if err != nil {
+			return err
+		}
+		if err := s.cfg.Users.CreateSession(c.Request().Context(), &server.Session{Hash: hashToken(cl.SID), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(sessionTTL)}); err != nil {
 			return err
 		}
 		c.SetCookie(&http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, Secure: s.cfg.SecureCookies,
@@ -306,6 +366,9 @@ func (s *Server) handleLoginSubmit() echo.HandlerFunc {
 
 func (s *Server) handleLogoutPage() echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if err := s.cfg.Users.DeleteSession(c.Request().Context(), hashToken(claimsOf(c).SID)); err != nil {
+			return err
+		}
 		c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.cfg.SecureCookies,
 			SameSite: http.SameSiteStrictMode, MaxAge: -1})
 		return c.Redirect(http.StatusSeeOther, "/login")

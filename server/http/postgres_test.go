@@ -28,6 +28,13 @@ func newPostgresEnv(tb testing.TB) *env {
 // token keys of another process.
 func newPostgresEnvOn(tb testing.TB, dsn string, seed bool, keys *pvhttp.Keys) *env {
 	tb.Helper()
+	return newPostgresEnvWith(tb, dsn, seed, keys, nil)
+}
+
+// newPostgresEnvWith is newPostgresEnvOn with a chance to change the
+// server's configuration.
+func newPostgresEnvWith(tb testing.TB, dsn string, seed bool, keys *pvhttp.Keys, edit func(*pvhttp.Config)) *env {
+	tb.Helper()
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
 	db := postgres.NewDB(dsn)
 	db.Signer = key
@@ -43,8 +50,12 @@ func newPostgresEnvOn(tb testing.TB, dsn string, seed bool, keys *pvhttp.Keys) *
 		seedPostgres(tb, db)
 	}
 	e := &env{t: tb, Clock: &clock{t: t0}, Keys: keys}
-	srv := pvhttp.NewServer(pvhttp.Config{Users: db, Rules: db, Audit: db, Keys: e.Keys, Fanout: db, Limiter: db,
-		AuditKey: key.Public().(ed25519.PublicKey), Ready: db.Ping, Now: e.Clock.Now, Heartbeat: 50 * time.Millisecond})
+	cfg := pvhttp.Config{Users: db, Rules: db, Audit: db, Keys: e.Keys, Fanout: db, Limiter: db,
+		AuditKey: key.Public().(ed25519.PublicKey), Ready: db.Ping, Now: e.Clock.Now, Heartbeat: 50 * time.Millisecond}
+	if edit != nil {
+		edit(&cfg)
+	}
+	srv := pvhttp.NewServer(cfg)
 	hs := httptest.NewServer(srv)
 	tb.Cleanup(func() { srv.Close(); hs.Close() })
 	e.URL = hs.URL
@@ -99,7 +110,7 @@ func TestLoginLimitAcrossProcesses(t *testing.T) {
 	}
 	// No user name in clear in the table.
 	var n int
-	if err := pgtest.QueryRow(dsn, `SELECT COUNT(*) FROM login_failures WHERE key_hash LIKE '%staff%'`, &n); err != nil || n != 0 {
-		t.Errorf("login_failures holds the name in clear (%d rows, %v)", n, err)
+	if err := pgtest.QueryRow(dsn, `SELECT COUNT(*) FROM login_limits WHERE key_hash LIKE '%staff%'`, &n); err != nil || n != 0 {
+		t.Errorf("login_limits holds the name in clear (%d rows, %v)", n, err)
 	}
 }

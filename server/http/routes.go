@@ -2,8 +2,10 @@ package http
 
 import (
 	"context"
+	"crypto/subtle"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -26,11 +28,13 @@ func (s *Server) routes() {
 
 	e.GET("/healthz", handleHealthz())
 	e.GET("/readyz", handleReadyz(cfg.Ready, s.bundles))
-	e.GET("/metrics", handleMetrics(s.metrics))
+	if cfg.MetricsToken != "" {
+		e.GET("/metrics", handleMetrics(s.metrics), requireStatic(cfg.MetricsToken))
+	}
 
 	is := &issuer{keys: cfg.Keys, users: cfg.Users, now: cfg.Now, accessTTL: cfg.AccessTTL, refreshTTL: cfg.RefreshTTL}
 	small, big := bodyLimit(smallBody), bodyLimit(bundleBody)
-	auth := requireToken(cfg.Keys, cfg.Now)
+	auth := requireToken(cfg.Keys, cfg.Now, s.accounts)
 	admin := requireRole(server.RoleAdmin)
 	compliance := requireRole(server.RoleCompliance)
 
@@ -41,7 +45,7 @@ func (s *Server) routes() {
 
 	// Any signed-in role.
 	api.GET("/bundle", handleBundleGet(s.bundles), auth)
-	api.GET("/bundle/events", handleBundleEvents(s.bundles, cfg.Rules, s.events, cfg.Heartbeat, s.metrics), auth)
+	api.GET("/bundle/events", handleBundleEvents(s.bundles, cfg.Rules, s.events, cfg.Heartbeat, s.metrics, s.accounts, cfg.Revalidate, cfg.Now), auth, longLived(cfg.Timeouts.Write))
 	api.GET("/crisis", handleCrisisGet(cfg.Rules), auth)
 	api.POST("/audit", handleAuditIngest(cfg.Audit, s.metrics, cfg.Now), small, auth)
 
@@ -52,10 +56,13 @@ func (s *Server) routes() {
 	api.POST("/admin/bundles/:version/publish", handleBundlePublish(cfg.Rules, cfg.Audit, s.bundles, s.notify, s.metrics, cfg.Now), small, auth, admin)
 	api.POST("/admin/check", handleAdminCheck(cfg.Rules, s.engines, cfg.Now), big, auth, admin)
 	api.PUT("/admin/crisis", handleCrisisPut(cfg.Rules, cfg.Audit, s.notify, cfg.Now), small, auth, admin)
+	api.GET("/admin/users", handleUserList(cfg.Users), auth, admin)
+	api.POST("/admin/users/:name", s.handleUserUpdate(), small, auth, admin)
+	api.POST("/admin/users/:name/reset-password", s.handleUserReset(), small, auth, admin)
 
 	// Compliance.
 	api.GET("/audit", handleAuditList(cfg.Audit), auth, compliance)
-	api.GET("/audit/export", handleAuditExport(cfg.Audit, cfg.Now), auth, compliance)
+	api.GET("/audit/export", handleAuditExport(cfg.Audit, cfg.Now), auth, compliance, longLived(cfg.Timeouts.Write))
 	api.GET("/audit/verify", handleAuditVerify(cfg.Audit, cfg.AuditKey), auth, compliance)
 	api.GET("/audit/checkpoints", handleAuditCheckpoints(cfg.Audit, cfg.AuditKey), auth, compliance)
 	api.GET("/audit/:seq", handleAuditGet(cfg.Audit), auth, compliance)
@@ -73,6 +80,56 @@ func bodyLimit(n int64) echo.MiddlewareFunc {
 				return server.Errorf(server.ETOOLARGE, "The body is over the limit of %d bytes.", n)
 			}
 			r.Body = http.MaxBytesReader(c.Response(), r.Body, n)
+			return next(c)
+		}
+	}
+}
+
+// longLived lifts the server's read and write deadlines for a response
+// that may rightly take longer than Timeouts.Write (an event stream, an
+// export): each write must still finish within write, so a client that
+// stops reading is disconnected. The request has no body to read.
+func longLived(write time.Duration) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			rc := http.NewResponseController(c.Response().Writer)
+			// Errors mean the writer has no deadlines (a test recorder).
+			rc.SetReadDeadline(time.Time{})
+			rc.SetWriteDeadline(time.Time{})
+			c.Response().Writer = &deadlineWriter{ResponseWriter: c.Response().Writer, rc: rc, d: write}
+			return next(c)
+		}
+	}
+}
+
+// deadlineWriter sets a write deadline before each write and flush.
+type deadlineWriter struct {
+	http.ResponseWriter
+	rc *http.ResponseController
+	d  time.Duration
+}
+
+func (w *deadlineWriter) Write(b []byte) (int, error) {
+	w.rc.SetWriteDeadline(time.Now().Add(w.d))
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *deadlineWriter) Flush() {
+	w.rc.SetWriteDeadline(time.Now().Add(w.d))
+	w.rc.Flush()
+}
+
+func (w *deadlineWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// requireStatic accepts requests that carry token as their bearer token.
+func requireStatic(token string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			tok, ok := bearer(c.Request())
+			if !ok || subtle.ConstantTimeCompare([]byte(tok), []byte(token)) != 1 {
+				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="postvakt-metrics"`)
+				return server.Errorf(server.EUNAUTHORIZED, "The metrics token is required.")
+			}
 			return next(c)
 		}
 	}

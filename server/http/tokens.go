@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -49,7 +50,7 @@ func (is *issuer) issue(ctx context.Context, u *server.User, family string) (*to
 	}
 	refresh := randomToken()
 	if err := is.users.CreateRefreshToken(ctx, &server.RefreshToken{
-		Hash: hashToken(refresh), Family: family, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(is.refreshTTL),
+		Hash: hashToken(refresh), Family: family, UserID: u.ID, Stamp: u.Stamp, CreatedAt: now, ExpiresAt: now.Add(is.refreshTTL),
 	}); err != nil {
 		return nil, err
 	}
@@ -74,32 +75,55 @@ func HashPassword(password string, cost int) ([]byte, error) {
 	return bcrypt.GenerateFromPassword([]byte(password), cost)
 }
 
-// loginGuard is the login rate limit: a name with limit failures in the
-// window, or an address with five times as many, is refused.
+// loginGuard is the login rate limit. Every password comparison is
+// reserved first, atomically, from three buckets (see the README, "Sign-in
+// limits"):
+//
+//   - the account at this address: limit attempts per window, the window
+//     doubling each time it fills up again (up to 64 times), emptied by a
+//     successful sign-in;
+//   - the address, over every name: five times limit per window;
+//   - the account from addresses it has not signed in from before: limit
+//     per window. Addresses the account signed in from in the last
+//     knownFor are exempt, so that a stranger who fills this bucket
+//     cannot lock the owner out; a guesser elsewhere gets no more
+//     comparisons than limit per window.
 type loginGuard struct {
-	lim    server.LoginLimiter
-	limit  int
-	window time.Duration
-	now    func() time.Time
+	lim     server.LoginLimiter
+	limit   int
+	window  time.Duration
+	now     func() time.Time
+	compare func(hash, password []byte) error
 }
 
-// authenticate checks a user name and password against the store with
-// the login rate limit, which refuses before the password is even
-// compared.
+// knownFor is how long an address an account signed in from stays exempt
+// from the account's bucket for strangers.
+const knownFor = 90 * 24 * time.Hour
+
+// authenticate checks a user name and password against the store under
+// the login rate limit: the attempt is reserved before the password is
+// compared, so parallel requests cannot beat it.
 func authenticate(ctx context.Context, users server.UserStore, g *loginGuard, name, password, ip string) (*server.User, error) {
-	nameKey, ipKey := "u:"+strings.ToLower(name), "ip:"+ip
+	lname := strings.ToLower(name)
+	pairKey, knownKey := "p:"+lname+"\n"+ip, "k:"+lname+"\n"+ip
 	now := g.now()
-	for _, k := range []struct {
-		key string
-		max int
-	}{{nameKey, g.limit}, {ipKey, 5 * g.limit}} {
-		blocked, err := g.lim.Blocked(ctx, k.key, k.max, now)
-		if err != nil {
-			return nil, err
-		}
-		if blocked {
-			return nil, server.Errorf(server.ETOOMANY, "Too many failed sign-ins; try again later.")
-		}
+	known, err := g.lim.Known(ctx, knownKey, now)
+	if err != nil {
+		return nil, err
+	}
+	buckets := []server.LimitBucket{
+		{Key: pairKey, Max: g.limit, Window: g.window, Grow: true},
+		{Key: "ip:" + ip, Max: 5 * g.limit, Window: g.window},
+	}
+	if !known {
+		buckets = append(buckets, server.LimitBucket{Key: "u:" + lname, Max: g.limit, Window: g.window})
+	}
+	ok, retry, err := g.lim.Reserve(ctx, buckets, now)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, &server.Error{Code: server.ETOOMANY, Message: "Too many failed sign-ins; try again later.", Details: retryAfter{retry.Sub(now)}}
 	}
 	u, err := users.FindUserByName(ctx, name)
 	if err != nil && server.ErrorCode(err) != server.ENOTFOUND {
@@ -111,19 +135,38 @@ func authenticate(ctx context.Context, users server.UserStore, g *loginGuard, na
 	} else {
 		hash = dummyHash()
 	}
-	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || u == nil {
-		if err := g.lim.Fail(ctx, nameKey, g.window, now); err != nil {
-			return nil, err
-		}
-		if err := g.lim.Fail(ctx, ipKey, g.window, now); err != nil {
-			return nil, err
-		}
+	if g.compare(hash, []byte(password)) != nil || u == nil {
 		return nil, server.Errorf(server.EUNAUTHORIZED, "Wrong user name or password.")
 	}
-	if err := g.lim.Clear(ctx, nameKey); err != nil {
+	if u.Disabled {
+		return nil, server.Errorf(server.EUNAUTHORIZED, "This account is disabled.")
+	}
+	// A success is no failure: the account's bucket at this address
+	// empties, and the address's and the account's shared buckets get
+	// their attempt back, so that many people behind one address (or one
+	// person on the road) are not counted against each other.
+	if err := g.lim.Reset(ctx, pairKey); err != nil {
+		return nil, err
+	}
+	for _, b := range buckets[1:] {
+		if err := g.lim.Release(ctx, b.Key); err != nil {
+			return nil, err
+		}
+	}
+	if err := g.lim.Remember(ctx, knownKey, now.Add(knownFor)); err != nil {
+		return nil, err
+	}
+	if err := users.SetLastLogin(ctx, u.ID, now); err != nil {
 		return nil, err
 	}
 	return u, nil
+}
+
+// retryAfter is the Details of a rate-limited sign-in: how long to wait.
+type retryAfter struct{ d time.Duration }
+
+func (r retryAfter) MarshalJSON() ([]byte, error) {
+	return []byte(fmt.Sprintf(`{"retry_after":%d}`, int(r.d.Seconds()+0.999))), nil
 }
 
 // bindJSON decodes the body strictly into v; malformed JSON is EMALFORMED.
@@ -184,6 +227,14 @@ func handleRefresh(users server.UserStore, is *issuer) echo.HandlerFunc {
 			return server.Errorf(server.EUNAUTHORIZED, "The account no longer exists.")
 		} else if err != nil {
 			return err
+		}
+		// A family signed in before the account was disabled or changed
+		// (or by an account whose id this one somehow got) ends.
+		if u.Disabled || t.Stamp == "" || t.Stamp != u.Stamp {
+			if err := users.RevokeFamily(ctx, t.Family); err != nil {
+				return err
+			}
+			return server.Errorf(server.EUNAUTHORIZED, "The account was disabled or changed; sign in again.")
 		}
 		resp, err := is.issue(ctx, u, t.Family)
 		if err != nil {

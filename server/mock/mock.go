@@ -25,6 +25,37 @@ type UserStore struct {
 	CreateRefreshTokenFn func(ctx context.Context, t *server.RefreshToken) error
 	UseRefreshTokenFn    func(ctx context.Context, hash string, now time.Time) (*server.RefreshToken, error)
 	RevokeFamilyFn       func(ctx context.Context, family string) error
+	ListUsersFn          func(ctx context.Context) ([]*server.User, error)
+	UpdateUserFn         func(ctx context.Context, u *server.User, record []audit.Entry, now time.Time) error
+	SetLastLoginFn       func(ctx context.Context, id int64, at time.Time) error
+	SetResetCodeFn       func(ctx context.Context, id int64, hash string, expires time.Time) error
+	UseResetCodeFn       func(ctx context.Context, hash string, now time.Time) (*server.User, error)
+	CreateSessionFn      func(ctx context.Context, s *server.Session) error
+	FindSessionFn        func(ctx context.Context, hash string, now time.Time) (*server.Session, error)
+	DeleteSessionFn      func(ctx context.Context, hash string) error
+}
+
+func (s *UserStore) ListUsers(ctx context.Context) ([]*server.User, error) { return s.ListUsersFn(ctx) }
+func (s *UserStore) UpdateUser(ctx context.Context, u *server.User, record []audit.Entry, now time.Time) error {
+	return s.UpdateUserFn(ctx, u, record, now)
+}
+func (s *UserStore) SetLastLogin(ctx context.Context, id int64, at time.Time) error {
+	return s.SetLastLoginFn(ctx, id, at)
+}
+func (s *UserStore) SetResetCode(ctx context.Context, id int64, hash string, expires time.Time) error {
+	return s.SetResetCodeFn(ctx, id, hash, expires)
+}
+func (s *UserStore) UseResetCode(ctx context.Context, hash string, now time.Time) (*server.User, error) {
+	return s.UseResetCodeFn(ctx, hash, now)
+}
+func (s *UserStore) CreateSession(ctx context.Context, se *server.Session) error {
+	return s.CreateSessionFn(ctx, se)
+}
+func (s *UserStore) FindSession(ctx context.Context, hash string, now time.Time) (*server.Session, error) {
+	return s.FindSessionFn(ctx, hash, now)
+}
+func (s *UserStore) DeleteSession(ctx context.Context, hash string) error {
+	return s.DeleteSessionFn(ctx, hash)
 }
 
 func (s *UserStore) CreateUser(ctx context.Context, u *server.User) error {

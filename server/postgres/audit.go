@@ -56,7 +56,16 @@ func (db *DB) Append(ctx context.Context, entries []audit.Entry, now time.Time) 
 		return res, err
 	}
 	defer tx.Rollback(ctx)
+	if res, err = db.appendTx(ctx, tx, entries, now); err != nil {
+		return res, err
+	}
+	return res, tx.Commit(ctx)
+}
 
+// appendTx appends entries within tx, so that a change and its audit
+// entry commit together.
+func (db *DB) appendTx(ctx context.Context, tx pgx.Tx, entries []audit.Entry, now time.Time) (server.AppendResult, error) {
+	var res server.AppendResult
 	// One round trip: lock the head, then read which ids are stored.
 	// The lookup must use the unique index on id; on a young table whose
 	// statistics are stale the planner scans the whole table instead,
@@ -111,7 +120,7 @@ func (db *DB) Append(ctx context.Context, entries []audit.Entry, now time.Time) 
 		res.Accepted++
 	}
 	if res.Accepted == 0 {
-		return res, tx.Commit(ctx)
+		return res, nil
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit"}, auditCopyCols, pgx.CopyFromRows(copyRows)); err != nil {
 		return res, err
@@ -124,7 +133,7 @@ func (db *DB) Append(ctx context.Context, entries []audit.Entry, now time.Time) 
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return res, err
 	}
-	return res, tx.Commit(ctx)
+	return res, nil
 }
 
 const recordCols = `a.seq, a.id, a.user_name, a.unit, a.platform, a.host, a.kind, a.at, a.bundle, a.action,

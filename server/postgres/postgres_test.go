@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -239,5 +240,54 @@ func waitForPing(t *testing.T, dsn string) {
 			t.Fatal("the listener did not ping within 10 s")
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Ids are never reused: users.id is an identity column, so after the
+// newest account's row is deleted by hand the next account gets a new id.
+func TestIDsNotReused(t *testing.T) {
+	dsn := MustSchema(t)
+	db := mustOpen(t, dsn)
+	ctx := context.Background()
+	a := &server.User{Name: "a", Roles: []string{"staff"}, PasswordHash: []byte("x"), CreatedAt: storetest.T0}
+	if err := db.CreateUser(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := exec(t, dsn, fmt.Sprintf(`DELETE FROM users WHERE id = %d`, a.ID)); err != nil {
+		t.Fatal(err)
+	}
+	b := &server.User{Name: "b", Roles: []string{"admin"}, PasswordHash: []byte("x"), CreatedAt: storetest.T0}
+	if err := db.CreateUser(ctx, b); err != nil || b.ID <= a.ID {
+		t.Errorf("id after deleting %d: %d, %v; want a larger one", a.ID, b.ID, err)
+	}
+}
+
+// TestUpgradeAccounts migrates a schema made by 0001–0003 that holds
+// accounts, a refresh token and login failures: 0004 gives each account
+// its own stamp and the token its account's.
+func TestUpgradeAccounts(t *testing.T) {
+	dsn := MustSchema(t)
+	q := `CREATE TABLE migrations (name TEXT PRIMARY KEY);`
+	for _, name := range []string{"migration/0001_init.sql", "migration/0002_login_failures.sql", "migration/0003_prune_before.sql"} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q += string(b) + "\n" + fmt.Sprintf("INSERT INTO migrations (name) VALUES ('%s');\n", name)
+	}
+	q += `INSERT INTO users (name, roles, password_hash, created_at) VALUES ('kari', 'admin', '\x00', now()), ('ola', 'staff', '\x00', now());
+		INSERT INTO refresh_tokens (hash, family, user_id, created_at, expires_at) SELECT 'h', 'f', id, now(), now() + interval '1 day' FROM users WHERE name = 'ola';
+		INSERT INTO login_failures (key_hash, n, reset_at) VALUES ('x', 1, now());`
+	if err := exec(t, dsn, q); err != nil {
+		t.Fatal(err)
+	}
+	db := mustOpen(t, dsn)
+	ctx := context.Background()
+	us, err := db.ListUsers(ctx)
+	if err != nil || len(us) != 2 || us[0].Stamp == "" || us[0].Stamp == us[1].Stamp {
+		t.Fatalf("users after the upgrade: %+v, %v", us, err)
+	}
+	if tok, err := db.UseRefreshToken(ctx, "h", time.Now()); err != nil || tok.Stamp != us[1].Stamp {
+		t.Errorf("old refresh token after the upgrade: %+v, %v; want ola's stamp %q", tok, err, us[1].Stamp)
 	}
 }

@@ -26,9 +26,18 @@ func (db *DB) Append(ctx context.Context, entries []audit.Entry, now time.Time) 
 		return res, err
 	}
 	defer tx.Rollback()
+	if res, err = db.appendTx(ctx, tx, entries, now); err != nil {
+		return res, err
+	}
+	return res, tx.Commit()
+}
 
+// appendTx appends entries within tx, so that a change and its audit
+// entry commit together.
+func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, entries []audit.Entry, now time.Time) (server.AppendResult, error) {
+	var res server.AppendResult
 	seq, head := int64(0), audit.GenesisHash
-	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&seq, &head)
+	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&seq, &head)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return res, err
 	}
@@ -75,7 +84,7 @@ func (db *DB) Append(ctx context.Context, entries []audit.Entry, now time.Time) 
 			return res, err
 		}
 	}
-	return res, tx.Commit()
+	return res, nil
 }
 
 // existingIDs returns which of the entries' ids the log holds already.

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -70,6 +71,12 @@ func (db *DB) Open() (err error) {
 	if db.Path == "" {
 		return errors.New("sqlite: path required")
 	}
+	// The file holds password hashes: it and its WAL and shared-memory
+	// files (which SQLite creates with the file's permissions) are the
+	// owner's only.
+	if err := ownerOnly(db.Path); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
 	if db.write, err = sql.Open("sqlite", dsn(db.Path, false)); err != nil {
 		return err
 	}
@@ -83,6 +90,25 @@ func (db *DB) Open() (err error) {
 		return err
 	}
 	db.read.SetMaxOpenConns(4)
+	return nil
+}
+
+// ownerOnly creates path with mode 0600 if it does not exist, and
+// tightens it and its -wal and -shm files to 0600 if they do.
+func ownerOnly(path string) error {
+	if strings.HasPrefix(path, ":memory:") || strings.HasPrefix(path, "file:") {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -115,12 +141,29 @@ func (db *DB) migrate() error {
 		return err
 	}
 	sort.Strings(names)
+	// A migration may rebuild a table that others refer to (SQLite's
+	// twelve-step ALTER), which needs foreign keys off; they are checked
+	// once all migrations ran. The write pool has one connection, so the
+	// pragma holds for every migration.
+	if _, err := db.write.Exec(`PRAGMA foreign_keys = OFF`); err != nil {
+		return err
+	}
 	for _, name := range names {
 		if err := db.migrateFile(name); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
-	return nil
+	rows, err := db.write.Query(`PRAGMA foreign_key_check`)
+	if err != nil {
+		return err
+	}
+	bad := rows.Next()
+	rows.Close()
+	if bad {
+		return errors.New("foreign key check failed after migrating")
+	}
+	_, err = db.write.Exec(`PRAGMA foreign_keys = ON`)
+	return err
 }
 
 func (db *DB) migrateFile(name string) error {
@@ -161,3 +204,5 @@ func parseTime(s string) time.Time {
 func isUnique(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

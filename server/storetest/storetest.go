@@ -20,6 +20,7 @@ type Store interface {
 	server.UserStore
 	server.RuleStore
 	server.AuditLog
+	server.LoginLimiter
 }
 
 // Key is the checkpoint key the opener must give the store; tests verify
@@ -33,6 +34,8 @@ var T0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Users", func(t *testing.T) { testUsers(t, open(t)) })
 	t.Run("RefreshTokens", func(t *testing.T) { testRefresh(t, open(t)) })
+	t.Run("Accounts", func(t *testing.T) { testAccounts(t, open(t)) })
+	t.Run("LoginLimiter", func(t *testing.T) { testLimiter(t, open(t)) })
 	t.Run("Bundles", func(t *testing.T) { testBundles(t, open(t)) })
 	t.Run("Crisis", func(t *testing.T) { testCrisis(t, open(t)) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
@@ -379,5 +382,170 @@ func testAuditPrune(t *testing.T, s Store) {
 	wantCode(t, "VerifyLog", err, "")
 	if !rep.OK || rep.Entries != 8 || rep.Pruned != 4 || rep.Checkpoints != 5 {
 		t.Errorf("VerifyLog after pruning = %+v", rep)
+	}
+}
+
+// testAccounts: updating an account replaces its stamp and ends its
+// sessions and refresh tokens; reset codes work once.
+func testAccounts(t *testing.T, s Store) {
+	ctx := context.Background()
+	u := &server.User{Name: "kari", Unit: "k", Roles: []string{"admin"}, PasswordHash: []byte("x"), CreatedAt: T0}
+	other := &server.User{Name: "ola", Roles: []string{"staff"}, PasswordHash: []byte("x"), CreatedAt: T0}
+	wantCode(t, "CreateUser", s.CreateUser(ctx, u), "")
+	wantCode(t, "CreateUser", s.CreateUser(ctx, other), "")
+	if u.Stamp == "" || u.Stamp == other.Stamp {
+		t.Fatalf("stamps %q and %q, want two different ones", u.Stamp, other.Stamp)
+	}
+	for _, x := range []*server.User{u, other} {
+		wantCode(t, "CreateSession", s.CreateSession(ctx, &server.Session{Hash: "s-" + x.Name, UserID: x.ID, CreatedAt: T0, ExpiresAt: T0.Add(time.Hour)}), "")
+		wantCode(t, "CreateRefreshToken", s.CreateRefreshToken(ctx, &server.RefreshToken{Hash: "r-" + x.Name, Family: "F" + x.Name, UserID: x.ID, Stamp: x.Stamp, CreatedAt: T0, ExpiresAt: T0.Add(time.Hour)}), "")
+	}
+	se, err := s.FindSession(ctx, "s-kari", T0.Add(time.Minute))
+	wantCode(t, "FindSession", err, "")
+	if se.UserID != u.ID || !se.ExpiresAt.Equal(T0.Add(time.Hour)) {
+		t.Errorf("FindSession = %+v", se)
+	}
+	_, err = s.FindSession(ctx, "s-kari", T0.Add(2*time.Hour))
+	wantCode(t, "FindSession expired", err, server.EUNAUTHORIZED)
+
+	old := u.Stamp
+	u.Roles, u.Disabled, u.Unit = []string{"staff", "compliance"}, true, "arkiv"
+	wantCode(t, "UpdateUser", s.UpdateUser(ctx, u, []audit.Entry{Entry(1, "adm", audit.ActionAccountDisabled)}, T0), "")
+	if u.Stamp == old || u.Stamp == "" {
+		t.Errorf("UpdateUser kept the stamp %q", old)
+	}
+	got, err := s.FindUserByID(ctx, u.ID)
+	wantCode(t, "FindUserByID", err, "")
+	if !got.Disabled || got.Unit != "arkiv" || fmt.Sprint(got.Roles) != "[staff compliance]" || got.Stamp != u.Stamp {
+		t.Errorf("after UpdateUser: %+v", got)
+	}
+	_, err = s.FindSession(ctx, "s-kari", T0.Add(time.Minute))
+	wantCode(t, "session after UpdateUser", err, server.EUNAUTHORIZED)
+	_, err = s.UseRefreshToken(ctx, "r-kari", T0.Add(time.Minute))
+	wantCode(t, "refresh token after UpdateUser", err, server.ECONFLICT)
+	// The other account's are untouched.
+	_, err = s.FindSession(ctx, "s-ola", T0.Add(time.Minute))
+	wantCode(t, "other's session", err, "")
+	rt, err := s.UseRefreshToken(ctx, "r-ola", T0.Add(time.Minute))
+	wantCode(t, "other's refresh token", err, "")
+	if rt.Stamp != other.Stamp {
+		t.Errorf("refresh token stamp %q, want %q", rt.Stamp, other.Stamp)
+	}
+	wantCode(t, "DeleteSession", s.DeleteSession(ctx, "s-ola"), "")
+	_, err = s.FindSession(ctx, "s-ola", T0.Add(time.Minute))
+	wantCode(t, "session after DeleteSession", err, server.EUNAUTHORIZED)
+	wantCode(t, "UpdateUser unknown", s.UpdateUser(ctx, &server.User{ID: 9999, Roles: []string{"staff"}, PasswordHash: []byte("x")},
+		[]audit.Entry{Entry(2, "adm", audit.ActionAccountDisabled)}, T0), server.ENOTFOUND)
+	// The change and its entry commit together: one entry, not the
+	// refused change's.
+	recs, err := s.List(ctx, server.AuditFilter{})
+	wantCode(t, "List", err, "")
+	if len(recs) != 1 || recs[0].Action != audit.ActionAccountDisabled || recs[0].ID != Entry(1, "adm", "").ID {
+		t.Errorf("audit log after UpdateUser: %+v, want the one entry of the change that was made", recs)
+	}
+
+	wantCode(t, "SetLastLogin", s.SetLastLogin(ctx, other.ID, T0.Add(time.Minute)), "")
+	us, err := s.ListUsers(ctx)
+	wantCode(t, "ListUsers", err, "")
+	if len(us) != 2 || us[0].Name != "kari" || us[1].Name != "ola" || !us[1].LastLogin.Equal(T0.Add(time.Minute)) || !us[0].LastLogin.IsZero() {
+		t.Errorf("ListUsers = %+v", us)
+	}
+
+	wantCode(t, "SetResetCode", s.SetResetCode(ctx, other.ID, "code-1", T0.Add(time.Hour)), "")
+	wantCode(t, "SetResetCode again", s.SetResetCode(ctx, other.ID, "code-2", T0.Add(time.Hour)), "")
+	_, err = s.UseResetCode(ctx, "code-1", T0)
+	wantCode(t, "replaced code", err, server.ENOTFOUND)
+	_, err = s.UseResetCode(ctx, "code-2", T0.Add(2*time.Hour))
+	wantCode(t, "expired code", err, server.ENOTFOUND)
+	ru, err := s.UseResetCode(ctx, "code-2", T0)
+	wantCode(t, "UseResetCode", err, "")
+	if ru.ID != other.ID {
+		t.Errorf("UseResetCode = %+v", ru)
+	}
+	_, err = s.UseResetCode(ctx, "code-2", T0)
+	wantCode(t, "code used twice", err, server.ENOTFOUND)
+	wantCode(t, "SetResetCode unknown", s.SetResetCode(ctx, 9999, "c", T0), server.ENOTFOUND)
+}
+
+// testLimiter: reservations are all or none, atomic under concurrency,
+// and growing windows double.
+func testLimiter(t *testing.T, s Store) {
+	ctx := context.Background()
+	win := 15 * time.Minute
+	a := server.LimitBucket{Key: "a", Max: 2, Window: win, Grow: true}
+	b := server.LimitBucket{Key: "b", Max: 3, Window: win}
+	reserve := func(now time.Time, bs ...server.LimitBucket) bool {
+		t.Helper()
+		ok, _, err := s.Reserve(ctx, bs, now)
+		wantCode(t, "Reserve", err, "")
+		return ok
+	}
+	if !reserve(T0, a, b) || !reserve(T0, a, b) {
+		t.Fatal("first two reservations refused")
+	}
+	ok, retry, err := s.Reserve(ctx, []server.LimitBucket{a, b}, T0)
+	if ok || err != nil || !retry.Equal(T0.Add(win)) {
+		t.Errorf("third reservation = %v, %v, %v; want refused until %v", ok, retry, err, T0.Add(win))
+	}
+	// The refusal took nothing from b: one left there.
+	if !reserve(T0, b) || reserve(T0, b) {
+		t.Error("b: want exactly one more")
+	}
+	// a filled its window, so the next is twice as long.
+	if !reserve(T0.Add(win), a) || !reserve(T0.Add(win), a) || reserve(T0.Add(win), a) {
+		t.Error("a in its second window: want two")
+	}
+	if reserve(T0.Add(win+win+time.Minute), a) {
+		t.Error("a after 15 minutes of its doubled window: want refused")
+	}
+	if !reserve(T0.Add(3*win), a) {
+		t.Error("a after its doubled window: want allowed")
+	}
+	// Release gives one back.
+	if reserve(T0, b) {
+		t.Error("b: full")
+	}
+	wantCode(t, "Release", s.Release(ctx, "b"), "")
+	if !reserve(T0, b) || reserve(T0, b) {
+		t.Error("b after Release: want exactly one more")
+	}
+	wantCode(t, "Release unknown", s.Release(ctx, "nothing"), "")
+	wantCode(t, "Reset", s.Reset(ctx, "a"), "")
+	if !reserve(T0.Add(3*win), a) || !reserve(T0.Add(3*win), a) {
+		t.Error("a after Reset: want two")
+	}
+	// Concurrent reservations never exceed Max.
+	c := server.LimitBucket{Key: "c", Max: 5, Window: win}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	granted := 0
+	for range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, _, err := s.Reserve(ctx, []server.LimitBucket{c}, T0)
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				mu.Lock()
+				granted++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if granted != 5 {
+		t.Errorf("40 concurrent reservations of 5: %d granted", granted)
+	}
+	if k, err := s.Known(ctx, "k", T0); k || err != nil {
+		t.Errorf("Known before Remember = %v, %v", k, err)
+	}
+	wantCode(t, "Remember", s.Remember(ctx, "k", T0.Add(time.Hour)), "")
+	if k, err := s.Known(ctx, "k", T0); !k || err != nil {
+		t.Errorf("Known after Remember = %v, %v", k, err)
+	}
+	if k, _ := s.Known(ctx, "k", T0.Add(2*time.Hour)); k {
+		t.Error("Known after it expired")
 	}
 }

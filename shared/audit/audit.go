@@ -51,6 +51,13 @@ const (
 	// ActionAuditPruned records that entry contents older than the
 	// retention period were removed.
 	ActionAuditPruned = "audit_pruned"
+	// Account changes; the entry's reason names the account and the change.
+	ActionAccountCreated  = "account_created"
+	ActionAccountDisabled = "account_disabled"
+	ActionAccountEnabled  = "account_enabled"
+	ActionAccountRoles    = "account_roles_changed"
+	ActionAccountReset    = "account_password_reset"
+	ActionAccountPassword = "account_password_set"
 )
 
 // ClientActions are the actions a client may send.
@@ -58,7 +65,8 @@ var ClientActions = []string{ActionPublished, ActionCancelled, ActionOverridden,
 
 // AllActions are every action a record may carry, in the order pages list them.
 var AllActions = []string{ActionPublished, ActionCancelled, ActionOverridden, ActionBlocked, ActionDropped,
-	ActionBundleCreated, ActionBundlePublished, ActionBundleRollback, ActionCrisisOn, ActionCrisisOff, ActionAuditPruned}
+	ActionBundleCreated, ActionBundlePublished, ActionBundleRollback, ActionCrisisOn, ActionCrisisOff, ActionAuditPruned,
+	ActionAccountCreated, ActionAccountDisabled, ActionAccountEnabled, ActionAccountRoles, ActionAccountReset, ActionAccountPassword}
 
 // Platforms an entry may name; "server" is used for admin actions.
 var Platforms = []string{"facebook", "instagram", "linkedin", "x", "youtube", "tiktok", "other", "server"}

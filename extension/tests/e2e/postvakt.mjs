@@ -6,7 +6,7 @@
 // again on the same data.
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { root } from './harness.mjs';
@@ -83,6 +83,8 @@ export class Postvakt {
    */
   async api(method, p, token, body) {
     if (!this.url) throw new Error('the server is not running');
+    // /metrics wants the token the server keeps in its data directory.
+    if (p === '/metrics' && !token) token = (await readFile(path.join(this.data, 'metrics.token'), 'utf8')).trim();
     const res = await fetch(this.url + p, {
       method, headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),

@@ -182,24 +182,24 @@ func TestMultiProcess(t *testing.T) {
 	for name, h := range map[string]*serveHarness{"A": a, "B": b} {
 		var rep audit.Report
 		json.Unmarshal(h.want("GET", "/api/v1/audit/verify", token, nil, 200), &rep)
-		// 10,000 entries, plus bundle_created, bundle_published and crisis_on.
-		if !rep.OK || rep.Entries != 2*perProcess+3 || rep.Size != rep.Entries {
+		// 10,000 entries, plus account_created, bundle_created, bundle_published and crisis_on.
+		if !rep.OK || rep.Entries != 2*perProcess+4 || rep.Size != rep.Entries {
 			t.Errorf("verify through %s: %+v", name, rep)
 		}
 	}
 	var out bytes.Buffer
 	if err := run(context.Background(), append([]string{"audit", "verify"}, flags...), serveNoEnv, nil, &out, &out); err != nil ||
-		!strings.Contains(out.String(), fmt.Sprintf("ok: %d entries", 2*perProcess+3)) {
+		!strings.Contains(out.String(), fmt.Sprintf("ok: %d entries", 2*perProcess+4)) {
 		t.Errorf("audit verify --db: %v\n%s", err, out.String())
 	}
 	// And from a machine that holds only the public key.
 	out.Reset()
 	if err := run(context.Background(), []string{"audit", "verify", "--db", dsn, "--data", t.TempDir(), "--pubkey", filepath.Join(data, AuditPubFile)},
-		serveNoEnv, nil, &out, &out); err != nil || !strings.Contains(out.String(), fmt.Sprintf("ok: %d entries", 2*perProcess+3)) {
+		serveNoEnv, nil, &out, &out); err != nil || !strings.Contains(out.String(), fmt.Sprintf("ok: %d entries", 2*perProcess+4)) {
 		t.Errorf("audit verify --db --pubkey without the data directory: %v\n%s", err, out.String())
 	}
 	var ids int
-	if err := pgtest.QueryRow(dsn, `SELECT COUNT(DISTINCT id) FROM audit`, &ids); err != nil || ids != 2*perProcess+3 {
-		t.Errorf("distinct ids in the log: %d (%v), want %d", ids, err, 2*perProcess+3)
+	if err := pgtest.QueryRow(dsn, `SELECT COUNT(DISTINCT id) FROM audit`, &ids); err != nil || ids != 2*perProcess+4 {
+		t.Errorf("distinct ids in the log: %d (%v), want %d", ids, err, 2*perProcess+4)
 	}
 }

@@ -53,7 +53,7 @@ func loadAuditKey(dir string, create bool) (ed25519.PrivateKey, error) {
 			return nil, err
 		}
 		pub := base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey))
-		if err := os.WriteFile(filepath.Join(dir, AuditPubFile), []byte(pub+"\n"), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, AuditPubFile), []byte(pub+"\n"), 0o600); err != nil {
 			return nil, err
 		}
 		return key, nil
@@ -65,6 +65,32 @@ func loadAuditKey(dir string, create bool) (ed25519.PrivateKey, error) {
 		return nil, fmt.Errorf("%s: not a base64 ed25519 seed", p)
 	}
 	return ed25519.NewKeyFromSeed(seed), nil
+}
+
+// MetricsTokenFile holds the bearer token that GET /metrics requires on
+// the main address, unless $POSTVAKT_METRICS_TOKEN gives one.
+const MetricsTokenFile = "metrics.token"
+
+// loadMetricsToken returns $POSTVAKT_METRICS_TOKEN, or the token in
+// DIR/metrics.token, made on first use.
+func loadMetricsToken(dir string, getenv func(string) string) (string, error) {
+	if t := getenv("POSTVAKT_METRICS_TOKEN"); t != "" {
+		return t, nil
+	}
+	p := filepath.Join(dir, MetricsTokenFile)
+	b, err := os.ReadFile(p)
+	if errors.Is(err, os.ErrNotExist) {
+		tb := make([]byte, 24)
+		rand.Read(tb)
+		t := base64.RawURLEncoding.EncodeToString(tb)
+		return t, os.WriteFile(p, []byte(t+"\n"), 0o600)
+	} else if err != nil {
+		return "", err
+	}
+	if t := strings.TrimSpace(string(b)); t != "" {
+		return t, nil
+	}
+	return "", fmt.Errorf("%s is empty", p)
 }
 
 // loadJWTKeys reads every key in DIR/jwt; the newest file signs, all
@@ -156,6 +182,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	})
 	rotate := fs.Bool("rotate-jwt-key", false, "make a new token-signing key before starting; older keys still verify")
+	metricsAddr := fs.String("metrics-addr", getenv("POSTVAKT_METRICS_ADDR"), "also serve /metrics without a token on `HOST:PORT`, for the monitoring system only ($POSTVAKT_METRICS_ADDR)")
+	var to pvhttp.Timeouts
+	fs.DurationVar(&to.ReadHeader, "read-header-timeout", 10*time.Second, "close a connection whose request headers take longer")
+	fs.DurationVar(&to.Read, "read-timeout", 30*time.Second, "close a connection whose request (body included) takes longer")
+	fs.DurationVar(&to.Write, "write-timeout", 60*time.Second, "close a connection whose answer takes longer to write (event streams and exports: each write)")
+	fs.DurationVar(&to.Idle, "idle-timeout", 2*time.Minute, "close a keep-alive connection idle for longer")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: postvakt serve [flags]\n\nRuns the server. Logs are JSON on stderr; the listening address is printed on stdout.")
 		fs.PrintDefaults()
@@ -178,19 +210,23 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer db.Close()
 	var fanout server.Fanout
-	var limiter server.LoginLimiter
+	// Sign-in attempts are counted in the store, in one atomic step per
+	// attempt, so the limit holds for every process that shares it.
+	var limiter server.LoginLimiter = db
 	if pg, ok := db.(*postgres.DB); ok {
-		// Several processes may share the database: events and the login
-		// rate limit go through it.
+		// Several processes may share the database: events go through it.
 		pg.Logger = logger
 		fanout = pg
-		limiter = pg
 	}
 	now := time.Now
 	if err := seedBuiltin(ctx, db, now()); err != nil {
 		return fmt.Errorf("publish the built-in bundle: %w", err)
 	}
 	keys, err := loadJWTKeys(*sf.data, *rotate, now())
+	if err != nil {
+		return err
+	}
+	metricsToken, err := loadMetricsToken(*sf.data, getenv)
 	if err != nil {
 		return err
 	}
@@ -206,19 +242,26 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		TrustedProxies: proxies,
 		Fanout:         fanout,
 		Limiter:        limiter,
+		MetricsToken:   metricsToken,
+		Timeouts:       to,
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
+	hs := srv.HTTPServer()
 	logger.Info("listening", "addr", ln.Addr().String())
 	fmt.Fprintf(stdout, "postvakt: listening on http://%s\n", ln.Addr())
+	if *metricsAddr != "" {
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			return err
+		}
+		ms := &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: to.ReadHeader, ReadTimeout: to.Read, WriteTimeout: to.Write, IdleTimeout: to.Idle}
+		go ms.Serve(mln)
+		defer ms.Close()
+		fmt.Fprintf(stdout, "postvakt: metrics on http://%s/metrics\n", mln.Addr())
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

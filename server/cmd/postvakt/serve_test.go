@@ -11,14 +11,19 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/postvakt/postvakt/server"
+	pvhttp "github.com/postvakt/postvakt/server/http"
+	"github.com/postvakt/postvakt/server/sqlite"
 	"github.com/postvakt/postvakt/shared/audit"
 	"github.com/postvakt/postvakt/shared/draft"
 	"github.com/postvakt/postvakt/shared/rules"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // serveLogBuffer is a bytes.Buffer safe for the server's log writes.
@@ -46,19 +51,25 @@ type serveHarness struct {
 	URL  string
 	Data string
 	Logs *serveLogBuffer
-	stop func() error
+	// MetricsURL is the metrics address's URL, when started with
+	// --metrics-addr.
+	MetricsURL string
+	stop       func() error
 }
 
 func serveNoEnv(string) string { return "" }
 
-func startServe(t *testing.T) *serveHarness {
+func startServe(t *testing.T) *serveHarness { t.Helper(); return startServeWith(t) }
+
+// startServeWith is startServe with more flags.
+func startServeWith(t *testing.T, flags ...string) *serveHarness {
 	t.Helper()
 	ts := &serveHarness{t: t, Data: t.TempDir(), Logs: &serveLogBuffer{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", ts.Data, "--sse-heartbeat", "100ms"}, serveNoEnv, strings.NewReader(""), pw, ts.Logs)
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", ts.Data, "--sse-heartbeat", "100ms"}, flags...), serveNoEnv, strings.NewReader(""), pw, ts.Logs)
 		pw.Close()
 	}()
 	sc := bufio.NewScanner(pr)
@@ -69,6 +80,12 @@ func startServe(t *testing.T) *serveHarness {
 	addr, ok := strings.CutPrefix(sc.Text(), "postvakt: listening on ")
 	if !ok {
 		t.Fatalf("first line %q, want the listening address", sc.Text())
+	}
+	if slices.Contains(flags, "--metrics-addr") {
+		if !sc.Scan() {
+			t.Fatal("serve did not print the metrics address")
+		}
+		ts.MetricsURL, _ = strings.CutPrefix(sc.Text(), "postvakt: metrics on ")
 	}
 	go io.Copy(io.Discard, pr)
 	ts.URL = addr
@@ -102,11 +119,23 @@ func startServe(t *testing.T) *serveHarness {
 	return ts
 }
 
+// addUser creates an account straight in the store, as a fixture: `user
+// add` would also append an account_created entry, and these tests count
+// and number the audit log's entries (TestUserAdd and TestUserManage test
+// the command).
 func (ts *serveHarness) addUser(name, roles, password string) {
 	ts.t.Helper()
-	var out, errb bytes.Buffer
-	if err := run(context.Background(), []string{"user", "add", name, "--role", roles, "--password-stdin", "--data", ts.Data}, serveNoEnv, strings.NewReader(password+"\n"), &out, &errb); err != nil {
-		ts.t.Fatalf("user add %s: %v\n%s", name, err, errb.String())
+	hash, err := pvhttp.HashPassword(password, bcrypt.MinCost)
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	db := sqlite.NewDB(filepath.Join(ts.Data, "postvakt.db"))
+	if err := db.Open(); err != nil {
+		ts.t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.CreateUser(context.Background(), &server.User{Name: name, Roles: strings.Split(roles, ","), PasswordHash: hash, CreatedAt: time.Now()}); err != nil {
+		ts.t.Fatalf("add user %s: %v", name, err)
 	}
 }
 
@@ -507,5 +536,33 @@ func TestServeAuditTrail(t *testing.T) {
 	var o bytes.Buffer
 	if err := run(context.Background(), []string{"audit", "verify", "--data", ts.Data}, serveNoEnv, nil, &o, io.Discard); err == nil || !strings.Contains(o.String(), "position 2") {
 		t.Errorf("audit verify --data: err %v\n%s", err, o.String())
+	}
+}
+
+// Issue #13: /metrics on the main address needs the token in the data
+// directory; --metrics-addr serves it without one on its own address.
+func TestServeMetrics(t *testing.T) {
+	ts := startServeWith(t, "--metrics-addr", "127.0.0.1:0")
+	if r, _ := ts.do("GET", "/metrics", "", nil); r.StatusCode != 401 {
+		t.Errorf("/metrics without a token: %d, want 401", r.StatusCode)
+	}
+	tok, err := os.ReadFile(filepath.Join(ts.Data, MetricsTokenFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(filepath.Join(ts.Data, MetricsTokenFile)); fi.Mode().Perm() != 0o600 {
+		t.Errorf("%s is %v, want 0600", MetricsTokenFile, fi.Mode().Perm())
+	}
+	if r, b := ts.do("GET", "/metrics", strings.TrimSpace(string(tok)), nil); r.StatusCode != 200 || !strings.Contains(string(b), "postvakt_sse_clients") {
+		t.Errorf("/metrics with the token: %d", r.StatusCode)
+	}
+	resp, err := http.Get(ts.MetricsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), "postvakt_http_requests_total") {
+		t.Errorf("%s: %d\n%s", ts.MetricsURL, resp.StatusCode, b)
 	}
 }

@@ -21,6 +21,7 @@ type store interface {
 	server.UserStore
 	server.RuleStore
 	server.AuditLog
+	server.LoginLimiter
 	Ping(context.Context) error
 	Close() error
 }
@@ -58,6 +59,12 @@ func (sf storeFlags) open(ctx context.Context, create bool) (store, ed25519.Priv
 	}
 	if create {
 		if err := os.MkdirAll(*sf.data, 0o700); err != nil {
+			return nil, nil, err
+		}
+		// The directory holds the keys and, on SQLite, the password
+		// hashes: only the server's user may enter it, even when it was
+		// made by hand with looser permissions.
+		if err := os.Chmod(*sf.data, 0o700); err != nil {
 			return nil, nil, err
 		}
 	} else if !pg {

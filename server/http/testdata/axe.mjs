@@ -64,7 +64,23 @@ await admin.goto(base + '/admin/test');
 await admin.fill('#text', 'Ring 912 34 567. Saken er unntatt offentlighet.');
 await admin.click('form.stack button[type=submit]');
 await check(admin, 'test box with findings');
+await admin.goto(base + '/admin/accounts');
+await check(admin, 'accounts');
+if (process.env.SCREENSHOT) await admin.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
+await admin.click('form[action="/admin/accounts/' + compUser + '/reset"] button');
+await admin.waitForLoadState();
+await check(admin, 'accounts with a reset code');
+const link = (await admin.locator('#reset-link').textContent()) || '';
+const anon = await (await browser.newContext({ bypassCSP: true })).newPage();
+await anon.goto(link);
+await check(anon, 'reset');
+await anon.fill('#password', 'kort-nok');
+await anon.fill('#password2', 'annerledes');
+await anon.click('form.stack button[type=submit]');
+await check(anon, 'reset with an error');
 
+// The reset above ended comp's sessions; comp signs in with the old
+// password, which a reset code does not change.
 const comp = await session(compUser);
 await check(comp, 'compliance');
 await comp.goto(base + '/compliance/entries/1');
