@@ -33,13 +33,14 @@ type number struct {
 	digits     [maxDigits]byte
 	n          int
 	groups     [maxGroups]uint8
-	seps       [maxGroups]byte // seps[i] joins groups[i] and groups[i+1]; ' ' for any space
+	seps       [maxGroups]byte // seps[i] joins groups[i] and groups[i+1]; ' ' for any space, '~' for a spaced dash
 	ng         int
 	gpos       [maxGroups]int32 // byte offset where each group starts
 	gend       [maxGroups]int32 // byte offset where each group ends
 	overflow   bool
 	plus       bool // preceded by '+' (country code)
 	gluedEnd   bool // the last group runs on into a word, a path or a decimal
+	iban       bool // a whole IBAN with valid check digits; no digits are copied
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
@@ -49,12 +50,25 @@ func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 // (U+2009, U+202F), '-' or '.'. A non-breaking hyphen (U+2011) and an en
 // dash (U+2013) count as '-', because word processors and phone keyboards
 // put them in place of the hyphen in «010190–12345».
+//
+// Two more join the groups of one number but are told apart from those,
+// since they bind differently: a dash with a space on each side («010190 -
+// 12345», «010190 – 12345»), returned as '~', and a slash («010190/12345»,
+// «42963497/55298227», «2026/0412»), returned as '/'.
 func sepAt(s string, i int) (byte, int) {
 	if i >= len(s) {
 		return 0, 0
 	}
 	switch c := s[i]; c {
-	case ' ', '-', '.':
+	case ' ':
+		if i+2 < len(s) && s[i+1] == '-' && s[i+2] == ' ' {
+			return '~', 3
+		}
+		if i+4 < len(s) && s[i+1] == 0xE2 && s[i+2] == 0x80 && (s[i+3] == 0x93 || s[i+3] == 0x91) && s[i+4] == ' ' {
+			return '~', 5
+		}
+		return ' ', 1
+	case '-', '.', '/':
 		return c, 1
 	case 0xC2:
 		if i+1 < len(s) && s[i+1] == 0xA0 {
@@ -83,6 +97,9 @@ func gluedBefore(s string, i int) bool {
 	c := s[i-1]
 	if (c == ',' || c == '.') && i >= 2 && isDigit(s[i-2]) {
 		return true // the decimals of «1,5» or «kl. 10.30»
+	}
+	if c == '-' && i >= 2 && ('a' <= s[i-2] && s[i-2] <= 'z' || 'A' <= s[i-2] && s[i-2] <= 'Z') {
+		return true // a code with a prefix: «ABC-91234567», «INV-2026-0412»
 	}
 	return isDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || c == '/' || c >= 0x80 && !isSpaceBefore(s, i)
 }
@@ -140,6 +157,19 @@ func (sc *scanner) next() bool {
 		if !isDigit(s[i]) {
 			i++
 			continue
+		}
+		if i >= 2 && isUpper(s[i-1]) && isUpper(s[i-2]) && (i == 2 || !isAlnumUpper(s[i-3]) && !('a' <= s[i-3] && s[i-3] <= 'z')) {
+			// «NO93 8601 1117 947», «DE89 3704 0044 0532 0130 00»: an
+			// IBAN is one token; its digits are nothing else.
+			if end, shaped, valid := ibanAt(s, i-2); shaped {
+				sc.i = end
+				if valid {
+					sc.nb = number{start: i - 2, end: end, iban: true}
+					return true
+				}
+				i = end
+				continue
+			}
 		}
 		if gluedBefore(s, i) || inURL(s, i) {
 			// Skip the rest of this glued token.
@@ -250,6 +280,12 @@ func (nb *number) window(a, b int, w *number) bool {
 	if b == nb.ng && nb.gluedEnd {
 		return false
 	}
+	nb.sub(a, b, w)
+	return true
+}
+
+// sub copies groups a to b-1 of nb into w, whatever joins them to the rest.
+func (nb *number) sub(a, b int, w *number) {
 	d := 0
 	for k := 0; k < a; k++ {
 		d += int(nb.groups[k])
@@ -270,7 +306,9 @@ func (nb *number) window(a, b int, w *number) bool {
 		}
 		w.ng++
 	}
-	return true
+	if b == nb.ng {
+		w.gluedEnd = nb.gluedEnd
+	}
 }
 
 // digitsIn returns the number of digits in groups a to b-1.

@@ -49,9 +49,10 @@ const (
 )
 
 // nationalID checks 11 digits: the date (with the offsets of D-numbers
-// (day+40), H-numbers (month+40) and synthetic test numbers (month+65 from
-// NAV, month+80 from Skatteetaten's Tenor)) and the check digits. FH-numbers
-// start with 8 or 9, carry no date and are valid by their check digits.
+// (day+40), H-numbers and NAV's synthetic test numbers (month+40) and
+// Skatteetaten's Tenor synthetic numbers (month+80)) and the check digits.
+// No published scheme adds anything else to the month. FH-numbers start
+// with 8 or 9, carry no date and are valid by their check digits.
 func nationalID(d *[maxDigits]byte) idKind {
 	if !k2Valid(d) {
 		return notID
@@ -71,24 +72,12 @@ func nationalID(d *[maxDigits]byte) idKind {
 		}
 		return notID
 	}
-	day := int(d[0]-'0')*10 + int(d[1]-'0')
-	month := int(d[2]-'0')*10 + int(d[3]-'0')
-	yy := int(d[4]-'0')*10 + int(d[5]-'0')
-	ind := int(d[6]-'0')*100 + int(d[7]-'0')*10 + int(d[8]-'0')
-	if day > 40 {
-		day -= 40 // D-number
-	}
-	switch {
-	case month >= 81 && month <= 92:
-		month -= 80 // Tenor synthetic
-	case month >= 66 && month <= 77:
-		month -= 65 // NAV synthetic
-	case month >= 41 && month <= 52:
-		month -= 40 // H-number
-	}
-	if month < 1 || month > 12 || day < 1 {
+	day, month, ok := birthDate(d)
+	if !ok {
 		return notID
 	}
+	yy := int(d[4]-'0')*10 + int(d[5]-'0')
+	ind := int(d[6]-'0')*100 + int(d[7]-'0')*10 + int(d[8]-'0')
 	year := century(yy, ind) + yy
 	if kind == id2032 {
 		// From 2032 the individnummer no longer tells the century
@@ -101,6 +90,24 @@ func nationalID(d *[maxDigits]byte) idKind {
 		return notID
 	}
 	return kind
+}
+
+// birthDate returns the day and month of the first four digits with the
+// D-, H- and synthetic offsets taken away, and whether they can be a date
+// in some year.
+func birthDate(d *[maxDigits]byte) (day, month int, ok bool) {
+	day = int(d[0]-'0')*10 + int(d[1]-'0')
+	month = int(d[2]-'0')*10 + int(d[3]-'0')
+	if day > 40 {
+		day -= 40 // D-number
+	}
+	switch {
+	case month >= 81 && month <= 92:
+		month -= 80 // Tenor synthetic
+	case month >= 41 && month <= 52:
+		month -= 40 // H-number, NAV synthetic
+	}
+	return day, month, month >= 1 && month <= 12 && day >= 1 && day <= daysIn(month, 2000)
 }
 
 // century derives the century of a number issued before 2032 from the
@@ -141,8 +148,8 @@ func accountValid(d *[maxDigits]byte) bool { return k2Valid(d) }
 type form int
 
 const (
-	formPlain   form = iota // 11 digits
-	formID                  // 6+5 («010190 12345», «010190-12345», «010190.12345») or a dotted date («01.01.90 12345»)
+	formPlain   form = iota // 11 digits, or groups that favour neither reading («0101 9012345», «010 190 123 45»)
+	formID                  // 6+5 («010190 12345», «010190-12345», «010190 - 12345», «010190/12345», «010190 123 45») or a dotted date («01.01.90 12345»)
 	formAccount             // 4.2.5 («1234.56.78903», «1234 56 78903»)
 	formOther
 )
@@ -151,7 +158,9 @@ func (nb *number) form11() form {
 	switch {
 	case nb.layout(11):
 		return formPlain
-	case nb.layout(6, 5) && nb.sepsAre(" -."):
+	case nb.layout(6, 5) && nb.sepsAre(" -.~/"):
+		return formID
+	case nb.layout(6, 3, 2) && nb.seps[0] != '/' && nb.seps[1] == ' ' && nb.sepsAre(" -~"):
 		return formID
 	case nb.layout(2, 2, 2, 5) && nb.seps[0] == '.' && nb.seps[1] == '.' && (nb.seps[2] == ' ' || nb.seps[2] == '-'):
 		return formID
@@ -159,61 +168,88 @@ func (nb *number) form11() form {
 		return formID
 	case nb.layout(4, 2, 5) && nb.sameSeps() && nb.sepsAre(" .-"):
 		return formAccount
+	case (nb.layout(4, 7) || nb.layout(3, 3, 3, 2)) && nb.sameSeps() && nb.seps[0] == ' ':
+		return formPlain
 	}
 	return formOther
 }
+
+// A Reader reads numbers as they are read on the day of the check.
+// Numbers valid only under the check-digit rule for fødselsnumre issued
+// from 1 January 2032 are not issued before then, so until then such a
+// number is a fødselsnummer only when its written form or a word in front
+// says so, and otherwise the account number it also is. The zero Reader
+// reads as before 2032.
+type Reader struct {
+	// Year is the year of the check (the draft's time, or the host's
+	// clock); the package reads no clock itself.
+	Year int
+}
+
+// NationalIDs appends every national identity number in text to dst.
+func (r Reader) NationalIDs(text string, dst []Match) []Match { return r.elevens(text, dst, true) }
+
+// BankAccounts appends every valid Norwegian account number in text that
+// is not read as a national identity number, and every valid IBAN.
+func (r Reader) BankAccounts(text string, dst []Match) []Match {
+	return r.elevens(text, dst, false)
+}
+
+// NationalIDs appends every national identity number in text to dst, as
+// read before 2032 (see Reader).
+func NationalIDs(text string, dst []Match) []Match { return Reader{}.NationalIDs(text, dst) }
+
+// BankAccounts appends every account number in text, as read before 2032
+// (see Reader).
+func BankAccounts(text string, dst []Match) []Match { return Reader{}.BankAccounts(text, dst) }
 
 // classify11 settles what an 11-digit candidate is: a national identity
 // number, an account number, or neither. The written form decides first
 // (4.2.5 is how account numbers are written, 6+5 and dotted dates how
 // fødselsnumre are), then the word in front («kontonummer», «fnr.»), then
 // the check digits: the classic first check digit and a valid date make a
-// fødselsnummer; a number valid only under the 2032 rule is one too, unless
-// the context says account.
-func classify11(s string, nb *number) (id, account bool) {
+// fødselsnummer; a number valid only under the 2032 rule is one from 2032,
+// and before that the account number it also is. After a word that names
+// a fødselsnummer, eleven digits are one to a reader even with a check
+// digit wrong.
+func (r Reader) classify11(s string, nb *number) (id, account bool) {
 	f := nb.form11()
 	if f == formOther {
 		return false, false
 	}
 	kind := nationalID(&nb.digits)
 	acct := accountValid(&nb.digits)
-	switch f {
-	case formAccount:
+	c := contextBefore(s, nb.start)
+	switch {
+	case f == formAccount:
 		return false, acct
-	case formID:
+	case c == ctxID:
+		return true, false
+	case f == formID:
 		return kind != notID, false
-	}
-	switch contextBefore(s, nb.start) {
-	case ctxAccount:
+	case c == ctxAccount:
 		return false, acct
-	case ctxID:
-		if kind != notID {
-			return true, false
-		}
-		return false, false
-	}
-	if kind != notID {
+	case kind == idClassic, kind == id2032 && r.Year >= 2032:
 		return true, false
 	}
 	return false, acct
 }
 
-// NationalIDs appends every national identity number in text to dst.
-func NationalIDs(text string, dst []Match) []Match { return elevens(text, dst, true) }
-
-// BankAccounts appends every valid Norwegian account number in text that
-// is not read as a national identity number.
-func BankAccounts(text string, dst []Match) []Match { return elevens(text, dst, false) }
-
 // elevens finds the 11-digit numbers of text, the whole run of digit groups
 // or a window of it («fnr 01019012345 2 barn»), and appends the national
-// identity numbers (wantID) or the account numbers. Both finders classify
-// the same windows the same way, so no span is reported by both.
-func elevens(text string, dst []Match, wantID bool) []Match {
+// identity numbers (wantID) or the account numbers and IBANs. Both finders
+// classify the same windows the same way, so no span is reported by both.
+func (r Reader) elevens(text string, dst []Match, wantID bool) []Match {
 	var sc scanner
 	var w number
 	for sc.init(text); sc.next(); {
 		nb := &sc.nb
+		if nb.iban {
+			if !wantID {
+				dst = append(dst, Match{nb.start, nb.end})
+			}
+			continue
+		}
 		if nb.n < 11 {
 			continue
 		}
@@ -224,7 +260,7 @@ func elevens(text string, dst []Match, wantID bool) []Match {
 				b++
 			}
 			if d == 11 && nb.window(a, b, &w) && !w.plus {
-				id, acct := classify11(text, &w)
+				id, acct := r.classify11(text, &w)
 				if id && wantID || acct && !wantID {
 					dst = append(dst, Match{w.start, w.end})
 				}
@@ -244,7 +280,11 @@ func elevens(text string, dst []Match, wantID bool) []Match {
 func AccountKey(s string) string {
 	var b [11]byte
 	n := 0
-	for i := 0; i < len(s); i++ {
+	i := 0
+	if len(s) >= 4 && (s[0] == 'N' || s[0] == 'n') && (s[1] == 'O' || s[1] == 'o') && isDigit(s[2]) && isDigit(s[3]) {
+		i = 4 // a Norwegian IBAN: the account follows the check digits
+	}
+	for ; i < len(s); i++ {
 		if isDigit(s[i]) {
 			if n == 11 {
 				return ""

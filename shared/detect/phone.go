@@ -4,19 +4,116 @@ package detect
 // first is 4 or 9 (mobile) or 2, 3, 5, 6, 7 (landline), written 2-2-2-2 («55 30 10 00»), 3-2-3 («912 34 567»), 4-4
 // («9123 4567») or together, optionally after +47, 0047 or (+47). Prices,
 // organisation numbers, account and reference numbers are left alone by
-// their grouping and by the word in front or after.
+// their grouping and by the word in front or after. Numbers joined by a
+// slash («42963497/55298227») are read one by one, and a phone number
+// written next to another group of digits («Rom 214 912 34 567») is read
+// when the run as a whole is none.
 func Phones(text string, dst []Match) []Match {
 	var sc scanner
+	var w number
 	for sc.init(text); sc.next(); {
 		nb := &sc.nb
-		if start, ok := phone(text, nb); ok {
-			dst = append(dst, Match{start, nb.end})
+		if nb.n < 8 {
+			continue
 		}
+		c := contextBefore(text, nb.start)
+		if start, ok := phone(text, nb, c); ok {
+			dst = append(dst, Match{start, nb.end})
+			continue
+		}
+		if nb.ng < 2 || c == ctxPrice || c == ctxOrg || c == ctxRef || c == ctxAccount || c == ctxID || c == ctxCard {
+			continue
+		}
+		if nb.hasSep('/') {
+			dst = slashList(text, nb, &w, dst)
+			continue
+		}
+		dst = phoneWindow(text, nb, &w, dst)
 	}
 	return dst
 }
 
-func phone(s string, nb *number) (int, bool) {
+// hasSep reports whether sep joins any two groups of nb.
+func (nb *number) hasSep(sep byte) bool {
+	for i := 0; i < nb.ng-1; i++ {
+		if nb.seps[i] == sep {
+			return true
+		}
+	}
+	return false
+}
+
+// slashList reads the parts of a run joined by slashes as phone numbers
+// of their own, when every part is one: «42963497/55298227», «912 34
+// 567/41 52 75 89». A part that is not («2026/0412») leaves the run alone.
+func slashList(s string, nb *number, w *number, dst []Match) []Match {
+	n0 := len(dst)
+	a := 0
+	for b := 1; b <= nb.ng; b++ {
+		if b < nb.ng && nb.seps[b-1] != '/' {
+			continue
+		}
+		nb.sub(a, b, w)
+		if a > 0 {
+			w.plus = false
+		}
+		start, ok := phone(s, w, ctxNone)
+		if !ok {
+			return dst[:n0]
+		}
+		dst = append(dst, Match{start, w.end})
+		a = b
+	}
+	return dst
+}
+
+// phoneWindow looks for a phone number at the start or the end of a run
+// of groups that is no number as a whole: «Rom 214 912 34 567», «912 34
+// 567 2 stk.». A run of equal groups («12 34 56 78 90 12») is a series
+// of its own and is left alone, and so is a run joined by anything but
+// spaces.
+func phoneWindow(s string, nb *number, w *number, dst []Match) []Match {
+	if !nb.sepsAre(" ") {
+		return dst
+	}
+	uniform := true
+	for i := 1; i < nb.ng; i++ {
+		if nb.groups[i] != nb.groups[0] {
+			uniform = false
+		}
+	}
+	if uniform {
+		return dst
+	}
+	// The end first: a label's number comes before the phone number.
+	for a := 1; a < nb.ng; a++ {
+		if nb.digitsIn(a, nb.ng) != 8 {
+			continue
+		}
+		if nb.window(a, nb.ng, w) {
+			if start, ok := phone(s, w, ctxNone); ok {
+				return append(dst, Match{start, w.end})
+			}
+		}
+		break
+	}
+	for b := nb.ng - 1; b > 0; b-- {
+		if nb.digitsIn(0, b) != 8 {
+			continue
+		}
+		if nb.window(0, b, w) {
+			if start, ok := phone(s, w, ctxNone); ok {
+				return append(dst, Match{start, w.end})
+			}
+		}
+		break
+	}
+	return dst
+}
+
+// phone reports whether nb is a phone number and where it starts; c is
+// what the words in front announce.
+func phone(s string, nb *number, c ctx) (int, bool) {
 	if nb.gluedEnd {
 		return 0, false
 	}
@@ -91,8 +188,12 @@ func phone(s string, nb *number) (int, bool) {
 			return 0, false
 		}
 	}
-	switch contextBefore(s, nb.start) {
-	case ctxPrice, ctxOrg, ctxRef, ctxAccount, ctxID:
+	// Slashes and spaced dashes join numbers, not the groups of one.
+	if nb.hasSep('/') || nb.hasSep('~') {
+		return 0, false
+	}
+	switch c {
+	case ctxPrice, ctxOrg, ctxRef, ctxAccount, ctxID, ctxCard:
 		return 0, false
 	}
 	if priceAfter(s, nb.end) {
