@@ -115,21 +115,38 @@ var ctxWords = []struct {
 var labelHeads = []string{"nr", "nummer", "nummeret", "numre", "numrene", "no", "id", "ref", "kode", "koden", "post", "posten"}
 
 func classifyWord(w string) ctx {
+	// Lower-case into a buffer once (ASCII and the capitals ÆØÅ), then
+	// compare bytes: this runs for every number candidate.
+	var buf [40]byte
+	if len(w) > len(buf) {
+		return ctxNone
+	}
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch {
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		case i > 0 && w[i-1] == 0xC3 && 0x80 <= c && c <= 0x9E:
+			c += 0x20
+		}
+		buf[i] = c
+	}
+	lw := buf[:len(w)]
 	for _, cw := range ctxWords {
-		if len(w) >= len(cw.prefix) && strings.EqualFold(w[:len(cw.prefix)], cw.prefix) {
+		if len(lw) >= len(cw.prefix) && lw[0] == cw.prefix[0] && string(lw[:len(cw.prefix)]) == cw.prefix {
 			// Short words must match whole: «kr» is not «kringkasting».
 			if len(cw.prefix) <= 3 && len(w) > len(cw.prefix)+1 && cw.c != ctxID {
 				continue
 			}
 			// «kort» is also an adjective («kort tid»); only a card word
 			// when it stands for the card.
-			if cw.c == ctxCard && cw.prefix == "kort" && len(w) > 4 && !hasHead(w) {
+			if cw.c == ctxCard && cw.prefix == "kort" && len(w) > 4 && !hasHead(lw) {
 				continue
 			}
 			return cw.c
 		}
 	}
-	if hasHead(w) {
+	if hasHead(lw) {
 		return ctxRef
 	}
 	return ctxNone
@@ -138,9 +155,17 @@ func classifyWord(w string) ctx {
 // hasHead reports whether w ends in a label head. «post» alone and «no»
 // alone are not labels (the mail, the country); a head must end a
 // compound or stand after a word.
-func hasHead(w string) bool {
+func hasHead(w []byte) bool {
+	if len(w) < 2 {
+		return false
+	}
+	switch w[len(w)-1] {
+	case 'r', 'e', 'o', 'd', 'f', 't', 'n':
+	default:
+		return false
+	}
 	for _, h := range labelHeads {
-		if len(w) < len(h) || !strings.EqualFold(w[len(w)-len(h):], h) {
+		if len(w) < len(h) || string(w[len(w)-len(h):]) != h {
 			continue
 		}
 		if len(w) == len(h) {

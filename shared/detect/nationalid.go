@@ -78,18 +78,19 @@ func nationalID(d *[maxDigits]byte) idKind {
 	}
 	yy := int(d[4]-'0')*10 + int(d[5]-'0')
 	ind := int(d[6]-'0')*100 + int(d[7]-'0')*10 + int(d[8]-'0')
-	year := century(yy, ind) + yy
-	if kind == id2032 {
-		// From 2032 the individnummer no longer tells the century
-		// («Individnummeret vil ikke lenger angi århundre», Skatteetaten,
-		// link above), so 29 February is accepted whenever 20yy is a leap
-		// year, as Skatteetaten's reference validator does.
-		year = 2000 + yy
+	if kind == idClassic && day <= daysIn(month, century(yy, ind)+yy) {
+		return idClassic
 	}
-	if day > daysIn(month, year) {
+	// From 2032 the individnummer no longer tells the century
+	// («Individnummeret vil ikke lenger angi århundre», Skatteetaten, link
+	// above), and rest 0 is one of the four the new rule accepts, so 29
+	// February is accepted whenever 20yy is a leap year, as Skatteetaten's
+	// reference validator does: «290200 49357» is valid only by the 2032
+	// rule although its first check digit is the classic one.
+	if day > daysIn(month, 2000+yy) {
 		return notID
 	}
-	return kind
+	return id2032
 }
 
 // birthDate returns the day and month of the first four digits with the
@@ -219,14 +220,18 @@ func (r Reader) classify11(s string, nb *number) (id, account bool) {
 	}
 	kind := nationalID(&nb.digits)
 	acct := accountValid(&nb.digits)
+	if f == formAccount {
+		return false, acct
+	}
+	if f == formID && kind != notID {
+		return true, false
+	}
 	c := contextBefore(s, nb.start)
 	switch {
-	case f == formAccount:
-		return false, acct
 	case c == ctxID:
 		return true, false
 	case f == formID:
-		return kind != notID, false
+		return false, false
 	case c == ctxAccount:
 		return false, acct
 	case kind == idClassic, kind == id2032 && r.Year >= 2032:

@@ -16,15 +16,17 @@ func Phones(text string, dst []Match) []Match {
 		if nb.n < 8 {
 			continue
 		}
-		c := contextBefore(text, nb.start)
-		if start, ok := phone(text, nb, c); ok {
+		if start, ok := phone(text, nb, ctxUnread); ok {
 			dst = append(dst, Match{start, nb.end})
 			continue
 		}
-		if nb.ng < 2 || c == ctxPrice || c == ctxOrg || c == ctxRef || c == ctxAccount || c == ctxID || c == ctxCard {
+		if nb.ng < 2 || nb.n > 8*maxGroups {
 			continue
 		}
 		if nb.hasSep('/') {
+			if notPhoneCtx(contextBefore(text, nb.start)) {
+				continue
+			}
 			dst = slashList(text, nb, &w, dst)
 			continue
 		}
@@ -69,28 +71,36 @@ func slashList(s string, nb *number, w *number, dst []Match) []Match {
 
 // phoneWindow looks for a phone number at the start or the end of a run
 // of groups that is no number as a whole: «Rom 214 912 34 567», «912 34
-// 567 2 stk.». A run of equal groups («12 34 56 78 90 12») is a series
-// of its own and is left alone, and so is a run joined by anything but
-// spaces.
+// 567 2 stk.». A run of equal groups, but perhaps the last («12 34 56 78
+// 90 12», «4326 6166 3049 4039 123»), is a series of its own and is left
+// alone, and so is a run joined by anything but spaces.
 func phoneWindow(s string, nb *number, w *number, dst []Match) []Match {
 	if !nb.sepsAre(" ") {
 		return dst
 	}
 	uniform := true
-	for i := 1; i < nb.ng; i++ {
+	for i := 1; i < nb.ng-1; i++ {
 		if nb.groups[i] != nb.groups[0] {
 			uniform = false
 		}
 	}
-	if uniform {
+	if uniform || nb.n < 9 {
 		return dst
+	}
+	checked := false
+	ok := func() bool {
+		if !checked {
+			checked = true
+			uniform = notPhoneCtx(contextBefore(s, nb.start))
+		}
+		return !uniform
 	}
 	// The end first: a label's number comes before the phone number.
 	for a := 1; a < nb.ng; a++ {
 		if nb.digitsIn(a, nb.ng) != 8 {
 			continue
 		}
-		if nb.window(a, nb.ng, w) {
+		if nb.window(a, nb.ng, w) && ok() {
 			if start, ok := phone(s, w, ctxNone); ok {
 				return append(dst, Match{start, w.end})
 			}
@@ -101,7 +111,7 @@ func phoneWindow(s string, nb *number, w *number, dst []Match) []Match {
 		if nb.digitsIn(0, b) != 8 {
 			continue
 		}
-		if nb.window(0, b, w) {
+		if nb.window(0, b, w) && ok() {
 			if start, ok := phone(s, w, ctxNone); ok {
 				return append(dst, Match{start, w.end})
 			}
@@ -192,8 +202,10 @@ func phone(s string, nb *number, c ctx) (int, bool) {
 	if nb.hasSep('/') || nb.hasSep('~') {
 		return 0, false
 	}
-	switch c {
-	case ctxPrice, ctxOrg, ctxRef, ctxAccount, ctxID, ctxCard:
+	if c == ctxUnread {
+		c = contextBefore(s, nb.start)
+	}
+	if notPhoneCtx(c) {
 		return 0, false
 	}
 	if priceAfter(s, nb.end) {
@@ -203,6 +215,20 @@ func phone(s string, nb *number, c ctx) (int, bool) {
 }
 
 var eight = [1]uint8{8}
+
+// ctxUnread asks phone to read the words in front itself, once the
+// digits could be a phone number.
+const ctxUnread ctx = -1
+
+// notPhoneCtx reports whether the words in front announce a number that
+// is not a phone number.
+func notPhoneCtx(c ctx) bool {
+	switch c {
+	case ctxPrice, ctxOrg, ctxRef, ctxAccount, ctxID, ctxCard:
+		return true
+	}
+	return false
+}
 
 // isDate8 reports whether eight digits are a date written DDMMYYYY or
 // YYYYMMDD with a year from 1900 to 2099.
