@@ -134,8 +134,9 @@ func classifyWord(w string) ctx {
 	lw := buf[:len(w)]
 	for _, cw := range ctxWords {
 		if len(lw) >= len(cw.prefix) && lw[0] == cw.prefix[0] && string(lw[:len(cw.prefix)]) == cw.prefix {
-			// Short words must match whole: «kr» is not «kringkasting».
-			if len(cw.prefix) <= 3 && len(w) > len(cw.prefix)+1 && cw.c != ctxID {
+			// Short words must match whole, or begin a label: «kr» is
+			// not «kringkasting», but «tlf.nr» is a phone label.
+			if len(cw.prefix) <= 3 && len(w) > len(cw.prefix)+1 && cw.c != ctxID && !hasHead(lw) {
 				continue
 			}
 			// «kort» is also an adjective («kort tid»); only a card word

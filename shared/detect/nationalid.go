@@ -1,5 +1,7 @@
 package detect
 
+import "strings"
+
 var (
 	k1Weights = [9]int{3, 7, 6, 1, 8, 9, 4, 5, 2}
 	k2Weights = [10]int{5, 4, 3, 2, 7, 6, 5, 4, 3, 2}
@@ -210,9 +212,10 @@ func BankAccounts(text string, dst []Match) []Match { return Reader{}.BankAccoun
 // fødselsnumre are), then the word in front («kontonummer», «fnr.»), then
 // the check digits: the classic first check digit and a valid date make a
 // fødselsnummer; a number valid only under the 2032 rule is one from 2032,
-// and before that the account number it also is. After a word that names
-// a fødselsnummer, eleven digits are one to a reader even with a check
-// digit wrong.
+// and before that the account number it also is. Right after a word that
+// names a fødselsnummer («Fødselsnummeret 01019012346», «fnr. er …»),
+// eleven digits are one to a reader even with a check digit wrong; further
+// off («Fødselsnummeret du sendte (…) har en skrivefeil») they are not.
 func (r Reader) classify11(s string, nb *number) (id, account bool) {
 	f := nb.form11()
 	if f == formOther {
@@ -229,7 +232,7 @@ func (r Reader) classify11(s string, nb *number) (id, account bool) {
 	c := contextBefore(s, nb.start)
 	switch {
 	case c == ctxID:
-		return true, false
+		return kind != notID || idWordNext(s, nb.start), false
 	case f == formID:
 		return false, false
 	case c == ctxAccount:
@@ -238,6 +241,17 @@ func (r Reader) classify11(s string, nb *number) (id, account bool) {
 		return true, false
 	}
 	return false, acct
+}
+
+// idWordNext reports whether the word right before i, or before a
+// copula right before i («fnr. er …», «Fødselsnummeret var …»), names a
+// fødselsnummer.
+func idWordNext(s string, i int) bool {
+	w, start := wordBefore(s, i)
+	if strings.EqualFold(w, "er") || strings.EqualFold(w, "var") || strings.EqualFold(w, "blir") {
+		w, _ = wordBefore(s, start)
+	}
+	return w != "" && classifyWord(w) == ctxID
 }
 
 // elevens finds the 11-digit numbers of text, the whole run of digit groups
