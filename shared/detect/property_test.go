@@ -144,3 +144,21 @@ func TestPropertyIDsAndAccounts(t *testing.T) {
 		}
 	}
 }
+
+// FuzzNextDigit checks the eight-bytes-at-a-time digit search against a
+// byte loop.
+func FuzzNextDigit(f *testing.F) {
+	for _, s := range []string{"", "abc", "abcdefgh9", "æøå 12", "\x2f\x3a/:9", "\xff\xb0\xb9 0"} {
+		f.Add(s, uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, s string, from uint8) {
+		i := min(int(from), len(s))
+		want := i
+		for want < len(s) && !isDigit(s[want]) {
+			want++
+		}
+		if got := nextDigit(s, i); got != want {
+			t.Fatalf("nextDigit(%q, %d) = %d, want %d", s, i, got, want)
+		}
+	})
+}
