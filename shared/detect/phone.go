@@ -23,7 +23,7 @@ func Phones(text string, dst []Match) []Match {
 		if nb.ng < 2 || nb.n > 8*maxGroups {
 			continue
 		}
-		if nb.hasSep('/') {
+		if nb.hasSep('/') || nb.sepsAre(" ") && allGroups(nb, 8) {
 			if notPhoneCtx(contextBefore(text, nb.start)) {
 				continue
 			}
@@ -45,14 +45,26 @@ func (nb *number) hasSep(sep byte) bool {
 	return false
 }
 
-// slashList reads the parts of a run joined by slashes as phone numbers
-// of their own, when every part is one: «42963497/55298227», «912 34
-// 567/41 52 75 89». A part that is not («2026/0412») leaves the run alone.
+// allGroups reports whether every group of nb has n digits.
+func allGroups(nb *number, n uint8) bool {
+	for i := 0; i < nb.ng; i++ {
+		if nb.groups[i] != n {
+			return false
+		}
+	}
+	return true
+}
+
+// slashList reads the parts of a run joined by slashes (or eight-digit
+// groups joined by spaces) as phone numbers of their own, when every part
+// is one: «42963497/55298227», «912 34 567/41 52 75 89», «41527589
+// 92979262». A part that is not («2026/0412») leaves the run alone.
 func slashList(s string, nb *number, w *number, dst []Match) []Match {
 	n0 := len(dst)
 	a := 0
+	eights := !nb.hasSep('/')
 	for b := 1; b <= nb.ng; b++ {
-		if b < nb.ng && nb.seps[b-1] != '/' {
+		if b < nb.ng && nb.seps[b-1] != '/' && !eights {
 			continue
 		}
 		nb.sub(a, b, w)
