@@ -67,8 +67,9 @@ func continuesGroups(nb *number, k int) bool {
 }
 
 // paymentBefore reports whether the sentence before i speaks of paying a
-// bill («Merk innbetalingen med …», «Betal til konto … med …») and names
-// no card: a plain string of digits there is a KID, not a card.
+// bill or giving money («Merk innbetalingen med …», «Betal til konto …
+// med …», «Gaver kan gis til …») and names no card: a plain string of
+// digits there is a KID, not a card, and eleven digits an account.
 func paymentBefore(s string, i int) bool {
 	lo := i - 120
 	if lo < 0 {
@@ -88,7 +89,8 @@ func paymentBefore(s string, i int) bool {
 			hasPrefixFold(s[j:i], "kredittkort"), hasPrefixFold(s[j:i], "bankkort"), hasPrefixFold(s[j:i], "debetkort"):
 			return false
 		case hasPrefixFold(s[j:i], "betal"), hasPrefixFold(s[j:i], "innbetal"), hasPrefixFold(s[j:i], "giro"), hasPrefixFold(s[j:i], "forfall"),
-			hasPrefixFold(s[j:i], "merk "), hasPrefixFold(s[j:i], "merkes"), hasPrefixFold(s[j:i], "merk betal"), hasPrefixFold(s[j:i], "overfør"):
+			hasPrefixFold(s[j:i], "merk "), hasPrefixFold(s[j:i], "merkes"), hasPrefixFold(s[j:i], "merk betal"), hasPrefixFold(s[j:i], "overfør"),
+			hasPrefixFold(s[j:i], "gave"), hasPrefixFold(s[j:i], "innsamling"), hasPrefixFold(s[j:i], "bidrag"):
 			pay = true
 		}
 	}

@@ -137,7 +137,7 @@ var (
 
 func (g *gen) nationalIDs() {
 	kinds := []struct {
-		name              string
+		name             string
 		dayOff, monthOff int
 	}{{"fødselsnummer", 0, 0}, {"D-nummer", 40, 0}, {"H-nummer", 0, 40}, {"Tenor syntetisk", 0, 80}}
 	for i := 0; i < 240; i++ {
@@ -221,6 +221,22 @@ func (g *gen) accounts() {
 			continue
 		}
 		g.add("account", fmt.Sprintf(g.pick(accountSentences...), f), 0, suiteWant{"bank_account", f})
+	}
+	// Accounts that also read as fødselsnumre by the classic rule, where
+	// the sentence says money goes to them.
+	for n := 0; n < 40; {
+		a := g.account()
+		if nationalID(digitsOf(a)) != idClassic {
+			continue
+		}
+		n++
+		text := fmt.Sprintf(g.pick("Gaver kan gis til %s.", "Pengene overføres til %s innen fredag.", "Betal 300 kr til %s.", "Innsamlingen: %s"), a)
+		g.add("account that also reads as a fødselsnummer, in a payment", text, 0, suiteWant{"bank_account", a})
+		id := ""
+		for id == "" {
+			id = classicID(g.birth(), 0, 0)
+		}
+		g.add("fødselsnummer named in a payment sentence", "Betal 300 kr og oppgi fødselsnummer "+id+".", 0, suiteWant{"national_id", id})
 	}
 	// Norwegian IBAN, spaced and together.
 	for i := 0; i < 30; i++ {

@@ -80,7 +80,7 @@ func nationalID(d *[maxDigits]byte) idKind {
 	}
 	yy := int(d[4]-'0')*10 + int(d[5]-'0')
 	ind := int(d[6]-'0')*100 + int(d[7]-'0')*10 + int(d[8]-'0')
-	if kind == idClassic && day <= daysIn(month, century(yy, ind)+yy) {
+	if c, ok := centuryOf(yy, ind); kind == idClassic && ok && day <= daysIn(month, c+yy) {
 		return idClassic
 	}
 	// From 2032 the individnummer no longer tells the century
@@ -118,16 +118,39 @@ func birthDate(d *[maxDigits]byte) (day, month int, ok bool) {
 // 1940–1999, 500–999 2000–2039. Unassigned combinations read as 2000s,
 // the more permissive reading for the leap-year check.
 func century(yy, ind int) int {
+	c, _ := centuryOf(yy, ind)
+	return c
+}
+
+// centuryOf is century, and whether the classic table assigns the
+// combination at all: 500–749 with 40–53 and 750–899 with 40–99 were never
+// issued, so a number carrying one is valid only under the 2032 rule,
+// where the individnummer no longer tells the century.
+func centuryOf(yy, ind int) (int, bool) {
 	switch {
 	case ind <= 499:
-		return 1900
+		return 1900, true
 	case ind <= 749 && yy >= 54:
-		return 1800
+		return 1800, true
 	case ind >= 900 && yy >= 40:
-		return 1900
+		return 1900, true
+	case yy < 40:
+		return 2000, true
 	default:
-		return 2000
+		return 2000, false
 	}
+}
+
+// bornAfter reports whether a fødselsnummer issued by the classic rule
+// names a birth year after year: no such number exists yet, so on that
+// day the digits are something else.
+func bornAfter(d *[maxDigits]byte, year int) bool {
+	if d[0] == '8' || d[0] == '9' {
+		return false
+	}
+	yy := int(d[4]-'0')*10 + int(d[5]-'0')
+	ind := int(d[6]-'0')*100 + int(d[7]-'0')*10 + int(d[8]-'0')
+	return century(yy, ind)+yy > year
 }
 
 func daysIn(month, year int) int {
@@ -210,7 +233,8 @@ func BankAccounts(text string, dst []Match) []Match { return Reader{}.BankAccoun
 // number, an account number, or neither. The written form decides first
 // (4.2.5 is how account numbers are written, 6+5 and dotted dates how
 // fødselsnumre are), then the word in front («kontonummer», «fnr.»), then
-// the check digits: the classic first check digit and a valid date make a
+// the sentence (money paid or given goes to an account), then the check
+// digits: the classic first check digit and a valid date make a
 // fødselsnummer; a number valid only under the 2032 rule is one from 2032,
 // and before that the account number it also is. Right after a word that
 // names a fødselsnummer («Fødselsnummeret 01019012346», «fnr. er …»),
@@ -237,7 +261,11 @@ func (r Reader) classify11(s string, nb *number) (id, account bool) {
 		return false, false
 	case c == ctxAccount:
 		return false, acct
-	case kind == idClassic, kind == id2032 && r.Year >= 2032:
+	case acct && paymentBefore(s, nb.start):
+		// «Gaver kan gis til 15031122334», «Pengene overføres til …»:
+		// money goes to an account, whatever its digits also spell.
+		return false, true
+	case kind == idClassic && (r.Year == 0 || !bornAfter(&nb.digits, r.Year)), kind == id2032 && r.Year >= 2032:
 		return true, false
 	}
 	return false, acct
