@@ -23,13 +23,13 @@ const (
 // a word naming a fødselsnummer up to four words before («fødselsnummeret
 // mitt er …»). It compares in place and allocates nothing.
 func contextBefore(s string, i int) ctx {
-	found := ctxNone
 	for k := 0; k < 4; k++ {
 		w, start := wordBefore(s, i)
 		if w == "" {
 			break
 		}
-		if c := classifyWord(w); c == ctxRef && isBareNumberWord(w) {
+		c := classifyWord(w)
+		if c == ctxRef && isBareNumberWord(w) {
 			// «Vedtak nr.», «Telefon nr.», «mitt nr.»: the word before a
 			// bare «nr.» says what it numbers.
 			p, _ := wordBefore(s, start)
@@ -39,20 +39,18 @@ func contextBefore(s string, i int) ctx {
 			case len(p) < 4 || isFunctionWord(p):
 				c = ctxNone
 			}
-			if c != ctxNone && k < 2 {
-				return c
-			}
-		} else if c == ctxID {
+		}
+		// The nearest word that means something decides; beyond the
+		// second word only a word naming a fødselsnummer still does.
+		if c != ctxNone && (k < 2 || c == ctxID) {
 			return c
-		} else if c != ctxNone && k < 2 && found == ctxNone {
-			found = c
 		}
 		if start > 0 && (s[start-1] == '.' || s[start-1] == '!' || s[start-1] == '?' || s[start-1] == '\n') {
 			break
 		}
 		i = start
 	}
-	return found
+	return ctxNone
 }
 
 // wordBefore returns the token ending before i (skipping spaces and
