@@ -23,7 +23,7 @@ func Phones(text string, dst []Match) []Match {
 		if nb.ng < 2 || nb.n > 8*maxGroups {
 			continue
 		}
-		if nb.hasSep('/') || nb.sepsAre(" ") && allGroups(nb, 8) {
+		if nb.hasSep('/') || nb.hasSep('~') || nb.sepsAre(" ") && allGroups(nb, 8) {
 			if notPhoneCtx(contextBefore(text, nb.start)) {
 				continue
 			}
@@ -55,16 +55,16 @@ func allGroups(nb *number, n uint8) bool {
 	return true
 }
 
-// slashList reads the parts of a run joined by slashes (or eight-digit
-// groups joined by spaces) as phone numbers of their own, when every part
-// is one: «42963497/55298227», «912 34 567/41 52 75 89», «41527589
-// 92979262». A part that is not («2026/0412») leaves the run alone.
+// slashList reads the parts of a run joined by slashes or spaced dashes
+// (or eight-digit groups joined by spaces) as phone numbers of their own,
+// when every part is one: «42963497/55298227», «912 34 567/41 52 75 89»,
+// «41 52 75 89 - 92 97 92 62», «41527589 92979262». A part that is not («2026/0412») leaves the run alone.
 func slashList(s string, nb *number, w *number, dst []Match) []Match {
 	n0 := len(dst)
 	a := 0
-	eights := !nb.hasSep('/')
+	eights := !nb.hasSep('/') && !nb.hasSep('~')
 	for b := 1; b <= nb.ng; b++ {
-		if b < nb.ng && nb.seps[b-1] != '/' && !eights {
+		if b < nb.ng && nb.seps[b-1] != '/' && nb.seps[b-1] != '~' && !eights {
 			continue
 		}
 		nb.sub(a, b, w)
@@ -107,12 +107,15 @@ func phoneWindow(s string, nb *number, w *number, dst []Match) []Match {
 		}
 		return !uniform
 	}
-	// The end first: a label's number comes before the phone number.
+	// The end first: a label's number comes before the phone number. A
+	// pair of digits or a lone digit next to the window is a series of
+	// small numbers («Lotto: 2 7 13 21 29 31 33»), and more than two
+	// groups left over are a list, not a label's number.
 	for a := 1; a < nb.ng; a++ {
 		if nb.digitsIn(a, nb.ng) != 8 {
 			continue
 		}
-		if nb.window(a, nb.ng, w) && ok() {
+		if a <= 2 && nb.groups[a-1] >= 3 && nb.window(a, nb.ng, w) && ok() {
 			if start, ok := phone(s, w, ctxNone); ok {
 				return append(dst, Match{start, w.end})
 			}
@@ -123,7 +126,7 @@ func phoneWindow(s string, nb *number, w *number, dst []Match) []Match {
 		if nb.digitsIn(0, b) != 8 {
 			continue
 		}
-		if nb.window(0, b, w) && ok() {
+		if nb.ng-b <= 2 && nb.window(0, b, w) && ok() {
 			if start, ok := phone(s, w, ctxNone); ok {
 				return append(dst, Match{start, w.end})
 			}
