@@ -200,23 +200,33 @@ func (sc *scanner) next() bool {
 			if nb.ng < maxGroups {
 				nb.gpos[nb.ng] = int32(j)
 			}
+			// Locals, so the loop runs in registers rather than through nb.
+			n, start := nb.n, j
 			for j < len(s) && isDigit(s[j]) {
-				if nb.n < maxDigits {
-					nb.digits[nb.n] = s[j]
-					nb.n++
-				} else {
-					nb.overflow = true
+				if n < maxDigits {
+					nb.digits[n] = s[j]
+					n++
 				}
-				g++
 				j++
 			}
+			g = j - start
+			if nb.n+g > maxDigits {
+				nb.overflow = true
+			}
+			nb.n = n
 			if nb.ng < maxGroups {
 				nb.groups[nb.ng] = uint8(min(g, 255))
 				nb.gend[nb.ng] = int32(j)
 			} else {
 				nb.overflow = true
 			}
-			sep, w := sepAt(s, j)
+			var sep byte
+			var w int
+			if j+1 < len(s) && (s[j] == ' ' || s[j] == '.' || s[j] == '-') && isDigit(s[j+1]) {
+				sep, w = s[j], 1 // the common case, without the call
+			} else {
+				sep, w = sepAt(s, j)
+			}
 			if w == 0 || j+w >= len(s) || !isDigit(s[j+w]) {
 				nb.ng++
 				break
