@@ -20,8 +20,8 @@ const (
 
 // contextBefore reads the words in front of a number and says what they
 // announce: the nearest of the two words before that means something, or
-// a word naming a fødselsnummer up to four words before («fødselsnummeret
-// mitt er …»). It compares in place and allocates nothing.
+// a word naming a fødselsnummer or an account up to four words before
+// («fødselsnummeret mitt er …»). It compares in place and allocates nothing.
 func contextBefore(s string, i int) ctx {
 	for k := 0; k < 4; k++ {
 		w, start := wordBefore(s, i)
@@ -41,8 +41,9 @@ func contextBefore(s string, i int) ctx {
 			}
 		}
 		// The nearest word that means something decides; beyond the
-		// second word only a word naming a fødselsnummer still does.
-		if c != ctxNone && (k < 2 || c == ctxID) {
+		// second word only a word naming a fødselsnummer or an account
+		// still does («Kontonummeret vårt er …»).
+		if c != ctxNone && (k < 2 || c == ctxID || c == ctxAccount) {
 			return c
 		}
 		if start > 0 && (s[start-1] == '.' || s[start-1] == '!' || s[start-1] == '?' || s[start-1] == '\n') {
