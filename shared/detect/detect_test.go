@@ -318,6 +318,8 @@ func TestKeys(t *testing.T) {
 		{AccountKey, "7260.18.15908", "72601815908"},
 		{AccountKey, "7260 18 15908", "72601815908"},
 		{AccountKey, "7260", ""},
+		{AccountKey, "NO93 8601 1117 947", "86011117947"}, // an own account written as an IBAN is still allowed
+		{AccountKey, "NO9386011117947", "86011117947"},
 		{EmailDomain, "Kari@Fjordvik.Kommune.no", "fjordvik.kommune.no"},
 		{EmailDomain, "nope", ""},
 	} {
