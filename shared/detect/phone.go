@@ -1,8 +1,8 @@
 package detect
 
 // Phones appends every Norwegian phone number in text: eight digits whose
-// first is 4 or 9 (mobile) or 2, 3, 5, 6, 7 (landline), written 2-2-2-2 («55 30 10 00»), 3-2-3 («912 34 567»), 4-4
-// («9123 4567») or together, optionally after +47, 0047 or (+47). Prices,
+// first is 4 or 9 (mobile) or 2, 3, 5, 6, 7 (landline), written 2-2-2-2
+// («55 30 10 00»), 3-2-3 («912 34 567»), 4-4 («9123 4567») or together, optionally after +47, 0047 or (+47). Prices,
 // organisation numbers, account and reference numbers are left alone by
 // their grouping and by the word in front or after. Numbers joined by a
 // slash («42963497/55298227») are read one by one, and a phone number
@@ -58,7 +58,8 @@ func allGroups(nb *number, n uint8) bool {
 // slashList reads the parts of a run joined by slashes or spaced dashes
 // (or eight-digit groups joined by spaces) as phone numbers of their own,
 // when every part is one: «42963497/55298227», «912 34 567/41 52 75 89»,
-// «41 52 75 89 - 92 97 92 62», «41527589 92979262». A part that is not («2026/0412») leaves the run alone.
+// «41 52 75 89 - 92 97 92 62», «41527589 92979262». A part that is not
+// («2026/0412») leaves the run alone.
 func slashList(s string, nb *number, w *number, dst []Match) []Match {
 	n0 := len(dst)
 	a := 0
@@ -99,13 +100,14 @@ func phoneWindow(s string, nb *number, w *number, dst []Match) []Match {
 	if uniform || nb.n < 9 {
 		return dst
 	}
-	checked := false
+	// The words in front are read once, and only when a window fits.
+	checked, refused := false, false
 	ok := func() bool {
 		if !checked {
 			checked = true
-			uniform = notPhoneCtx(contextBefore(s, nb.start))
+			refused = notPhoneCtx(contextBefore(s, nb.start))
 		}
-		return !uniform
+		return !refused
 	}
 	// The end first: a label's number comes before the phone number. A
 	// pair of digits or a lone digit next to the window is a series of
