@@ -12,7 +12,7 @@ package detect
 func PaymentCards(text string, dst []Match) []Match {
 	var sc scanner
 	var w number
-	for sc.init(text); sc.next(); {
+	for sc.init(text, 13); sc.next(); {
 		nb := &sc.nb
 		if nb.n < 13 {
 			continue

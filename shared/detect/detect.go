@@ -150,16 +150,18 @@ func gluedAfter(s string, i int) bool {
 // scanner yields the candidate numbers of a text in order:
 //
 //	var sc scanner
-//	for sc.init(s); sc.next(); { use(&sc.nb) }
+//	for sc.init(s, 8); sc.next(); { use(&sc.nb) }
 //
 // It is a struct rather than a callback so that nothing escapes to the heap.
 type scanner struct {
-	s  string
-	i  int
-	nb number
+	s   string
+	i   int
+	min int // runs of fewer digits are passed over (IBANs are always yielded)
+	nb  number
 }
 
-func (sc *scanner) init(s string) { sc.s, sc.i = s, 0 }
+// init starts a scan of s that yields runs of at least minDigits digits.
+func (sc *scanner) init(s string, minDigits int) { sc.s, sc.i, sc.min = s, 0, minDigits }
 
 func (sc *scanner) next() bool {
 	s := sc.s
@@ -239,7 +241,7 @@ func (sc *scanner) next() bool {
 		}
 		nb.end = j
 		i = j
-		if nb.overflow {
+		if nb.overflow || nb.n < sc.min {
 			continue
 		}
 		// A run glued to what follows is still yielded: its leading groups

@@ -289,7 +289,7 @@ func idWordNext(s string, i int) bool {
 func (r Reader) elevens(text string, dst []Match, wantID bool) []Match {
 	var sc scanner
 	var w number
-	for sc.init(text); sc.next(); {
+	for sc.init(text, 11); sc.next(); {
 		nb := &sc.nb
 		if nb.iban {
 			if !wantID {

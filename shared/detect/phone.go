@@ -11,7 +11,7 @@ package detect
 func Phones(text string, dst []Match) []Match {
 	var sc scanner
 	var w number
-	for sc.init(text); sc.next(); {
+	for sc.init(text, 8); sc.next(); {
 		nb := &sc.nb
 		if nb.n < 8 {
 			continue
