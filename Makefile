@@ -16,7 +16,10 @@ $(BIN): $(shell find shared server -name '*.go' -o -name '*.json' -o -name '*.ts
 run: build extension
 	$(BIN) serve --data $(DATA)
 
-test: test-go test-wasm test-node test-e2e
+# node_modules first: test-go compares the national id finder with
+# @navikt/fnrvalidator (shared/detect/peers_test.go), and skips that
+# comparison when the package is missing.
+test: node_modules/.package-lock.json test-go test-wasm test-node test-e2e
 
 # Test groups that need something outside Go skip without it; say so here,
 # since `go test` shows skip messages only with -v.

@@ -122,7 +122,7 @@ var (
 	plain   = first("010190") // 1 January 1990
 	dnum    = first("410190") // D-number: day + 40
 	hnum    = first("014190") // H-number: month + 40
-	nav     = first("016690") // NAV synthetic: month + 65
+	nav65   = first("016690") // month + 65: no published scheme
 	tenor   = first("018190") // Tenor synthetic: month + 80
 	leap    = first("290200") // 29 February 2000 (individnummer 100 → 1900s: invalid)
 	fh      = first("812345")
@@ -139,7 +139,8 @@ func TestNationalIDs(t *testing.T) {
 		{"plain", "fnr " + plain + " ok", []string{plain}},
 		{"D-number", "D-nummer " + dnum, []string{dnum}},
 		{"H-number", "hjelpenummer " + hnum, []string{hnum}},
-		{"NAV synthetic", "testperson " + nav, []string{nav}},
+		{"NAV synthetic is month+40", "testperson " + hnum, []string{hnum}},
+		{"month+65 is no scheme", "testperson " + nav65, nil},
 		{"Tenor synthetic", "syntetisk " + tenor, []string{tenor}},
 		{"FH-number", "FH " + fh, []string{fh}},
 		// separators
@@ -154,10 +155,12 @@ func TestNationalIDs(t *testing.T) {
 		{"after a date", "12.03.2026 " + spaced(plain, 6), []string{spaced(plain, 6)}},
 		{"followed by a path", "nr " + plain + " 12/27", []string{plain}},
 		// 2032 rule
-		{"2032 rule", "nr " + new2032, []string{new2032}},
+		{"2032 rule before 2032 is an account", "nr " + new2032, nil},
+		{"2032 rule named", "fnr " + new2032, []string{new2032}},
 		{"2032 rule written as id", spaced(new2032, 6), []string{spaced(new2032, 6)}},
-		{"2032 rule on 29 February 2000", "nr " + leap2032, []string{leap2032}},
-		{"2032 rule with k2 wrong", "nr " + new2032[:10] + string(rune('0'+(int(new2032[10]-'0')+1)%10)), nil},
+		{"2032 rule on 29 February 2000", "personnummer " + leap2032, []string{leap2032}},
+		{"2032 rule on 29 February 2000 as id", spaced(leap2032, 6), []string{spaced(leap2032, 6)}},
+		{"2032 rule with k2 wrong", "sak " + new2032[:10] + string(rune('0'+(int(new2032[10]-'0')+1)%10)), nil},
 		// tricky negatives
 		{"wrong check digit", plain[:10] + string(rune('0'+(int(plain[10]-'0')+1)%10)), nil},
 		{"invalid date", first("320190")[:0] + "32019012345", nil},
@@ -180,6 +183,22 @@ func TestNationalIDs(t *testing.T) {
 		{"between guillemets", "«" + plain + "»", []string{plain}},
 		{"after a no-break space", "fnr.\u00a0" + plain, []string{plain}},
 	})
+}
+
+// TestReaderFrom2032 checks that a number valid only under the 2032 rule
+// is read as a fødselsnummer from 2032 on, and as the account it also is
+// before.
+func TestReaderFrom2032(t *testing.T) {
+	for _, tt := range []struct {
+		year     int
+		ids, acc int
+	}{{2026, 0, 1}, {2031, 0, 1}, {2032, 1, 0}, {2040, 1, 0}} {
+		r := Reader{Year: tt.year}
+		text := "nr " + new2032
+		if ids, acc := len(r.NationalIDs(text, nil)), len(r.BankAccounts(text, nil)); ids != tt.ids || acc != tt.acc {
+			t.Errorf("%d: %q: got %d ids and %d accounts, want %d and %d", tt.year, text, ids, acc, tt.ids, tt.acc)
+		}
+	}
 }
 
 func TestBankAccounts(t *testing.T) {
@@ -299,6 +318,8 @@ func TestKeys(t *testing.T) {
 		{AccountKey, "7260.18.15908", "72601815908"},
 		{AccountKey, "7260 18 15908", "72601815908"},
 		{AccountKey, "7260", ""},
+		{AccountKey, "NO93 8601 1117 947", "86011117947"}, // an own account written as an IBAN is still allowed
+		{AccountKey, "NO9386011117947", "86011117947"},
 		{EmailDomain, "Kari@Fjordvik.Kommune.no", "fjordvik.kommune.no"},
 		{EmailDomain, "nope", ""},
 	} {

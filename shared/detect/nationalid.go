@@ -1,5 +1,7 @@
 package detect
 
+import "strings"
+
 var (
 	k1Weights = [9]int{3, 7, 6, 1, 8, 9, 4, 5, 2}
 	k2Weights = [10]int{5, 4, 3, 2, 7, 6, 5, 4, 3, 2}
@@ -49,9 +51,10 @@ const (
 )
 
 // nationalID checks 11 digits: the date (with the offsets of D-numbers
-// (day+40), H-numbers (month+40) and synthetic test numbers (month+65 from
-// NAV, month+80 from Skatteetaten's Tenor)) and the check digits. FH-numbers
-// start with 8 or 9, carry no date and are valid by their check digits.
+// (day+40), H-numbers and NAV's synthetic test numbers (month+40) and
+// Skatteetaten's Tenor synthetic numbers (month+80)) and the check digits.
+// No published scheme adds anything else to the month. FH-numbers start
+// with 8 or 9, carry no date and are valid by their check digits.
 func nationalID(d *[maxDigits]byte) idKind {
 	if !k2Valid(d) {
 		return notID
@@ -71,36 +74,43 @@ func nationalID(d *[maxDigits]byte) idKind {
 		}
 		return notID
 	}
-	day := int(d[0]-'0')*10 + int(d[1]-'0')
-	month := int(d[2]-'0')*10 + int(d[3]-'0')
+	day, month, ok := birthDate(d)
+	if !ok {
+		return notID
+	}
 	yy := int(d[4]-'0')*10 + int(d[5]-'0')
 	ind := int(d[6]-'0')*100 + int(d[7]-'0')*10 + int(d[8]-'0')
+	if c, ok := centuryOf(yy, ind); kind == idClassic && ok && day <= daysIn(month, c+yy) {
+		return idClassic
+	}
+	// From 2032 the individnummer no longer tells the century
+	// («Individnummeret vil ikke lenger angi århundre», Skatteetaten, link
+	// above), and rest 0 is one of the four the new rule accepts, so 29
+	// February is accepted whenever 20yy is a leap year, as Skatteetaten's
+	// reference validator does: «290200 49357» is valid only by the 2032
+	// rule although its first check digit is the classic one.
+	if day > daysIn(month, 2000+yy) {
+		return notID
+	}
+	return id2032
+}
+
+// birthDate returns the day and month of the first four digits with the
+// D-, H- and synthetic offsets taken away, and whether they can be a date
+// in some year.
+func birthDate(d *[maxDigits]byte) (day, month int, ok bool) {
+	day = int(d[0]-'0')*10 + int(d[1]-'0')
+	month = int(d[2]-'0')*10 + int(d[3]-'0')
 	if day > 40 {
 		day -= 40 // D-number
 	}
 	switch {
 	case month >= 81 && month <= 92:
 		month -= 80 // Tenor synthetic
-	case month >= 66 && month <= 77:
-		month -= 65 // NAV synthetic
 	case month >= 41 && month <= 52:
-		month -= 40 // H-number
+		month -= 40 // H-number, NAV synthetic
 	}
-	if month < 1 || month > 12 || day < 1 {
-		return notID
-	}
-	year := century(yy, ind) + yy
-	if kind == id2032 {
-		// From 2032 the individnummer no longer tells the century
-		// («Individnummeret vil ikke lenger angi århundre», Skatteetaten,
-		// link above), so 29 February is accepted whenever 20yy is a leap
-		// year, as Skatteetaten's reference validator does.
-		year = 2000 + yy
-	}
-	if day > daysIn(month, year) {
-		return notID
-	}
-	return kind
+	return day, month, month >= 1 && month <= 12 && day >= 1 && day <= daysIn(month, 2000)
 }
 
 // century derives the century of a number issued before 2032 from the
@@ -108,16 +118,39 @@ func nationalID(d *[maxDigits]byte) idKind {
 // 1940–1999, 500–999 2000–2039. Unassigned combinations read as 2000s,
 // the more permissive reading for the leap-year check.
 func century(yy, ind int) int {
+	c, _ := centuryOf(yy, ind)
+	return c
+}
+
+// centuryOf is century, and whether the classic table assigns the
+// combination at all: 500–749 with 40–53 and 750–899 with 40–99 were never
+// issued, so a number carrying one is valid only under the 2032 rule,
+// where the individnummer no longer tells the century.
+func centuryOf(yy, ind int) (int, bool) {
 	switch {
 	case ind <= 499:
-		return 1900
+		return 1900, true
 	case ind <= 749 && yy >= 54:
-		return 1800
+		return 1800, true
 	case ind >= 900 && yy >= 40:
-		return 1900
+		return 1900, true
+	case yy < 40:
+		return 2000, true
 	default:
-		return 2000
+		return 2000, false
 	}
+}
+
+// bornAfter reports whether a fødselsnummer issued by the classic rule
+// names a birth year after year: no such number exists yet, so on that
+// day the digits are something else.
+func bornAfter(d *[maxDigits]byte, year int) bool {
+	if d[0] == '8' || d[0] == '9' {
+		return false
+	}
+	yy := int(d[4]-'0')*10 + int(d[5]-'0')
+	ind := int(d[6]-'0')*100 + int(d[7]-'0')*10 + int(d[8]-'0')
+	return century(yy, ind)+yy > year
 }
 
 func daysIn(month, year int) int {
@@ -141,8 +174,8 @@ func accountValid(d *[maxDigits]byte) bool { return k2Valid(d) }
 type form int
 
 const (
-	formPlain   form = iota // 11 digits
-	formID                  // 6+5 («010190 12345», «010190-12345», «010190.12345») or a dotted date («01.01.90 12345»)
+	formPlain   form = iota // 11 digits, or groups that favour neither reading («0101 9012345», «010 190 123 45»)
+	formID                  // 6+5 («010190 12345», «010190-12345», «010190 - 12345», «010190/12345», «010190 123 45») or a dotted date («01.01.90 12345»)
 	formAccount             // 4.2.5 («1234.56.78903», «1234 56 78903»)
 	formOther
 )
@@ -151,7 +184,9 @@ func (nb *number) form11() form {
 	switch {
 	case nb.layout(11):
 		return formPlain
-	case nb.layout(6, 5) && nb.sepsAre(" -."):
+	case nb.layout(6, 5) && nb.sepsAre(" -.~/"):
+		return formID
+	case nb.layout(6, 3, 2) && nb.seps[0] != '/' && nb.seps[1] == ' ' && nb.sepsAre(" -~"):
 		return formID
 	case nb.layout(2, 2, 2, 5) && nb.seps[0] == '.' && nb.seps[1] == '.' && (nb.seps[2] == ' ' || nb.seps[2] == '-'):
 		return formID
@@ -159,61 +194,109 @@ func (nb *number) form11() form {
 		return formID
 	case nb.layout(4, 2, 5) && nb.sameSeps() && nb.sepsAre(" .-"):
 		return formAccount
+	case (nb.layout(4, 7) || nb.layout(3, 3, 3, 2)) && nb.sameSeps() && nb.seps[0] == ' ':
+		return formPlain
 	}
 	return formOther
 }
+
+// A Reader reads numbers as they are read on the day of the check.
+// Numbers valid only under the check-digit rule for fødselsnumre issued
+// from 1 January 2032 are not issued before then, so until then such a
+// number is a fødselsnummer only when its written form or a word in front
+// says so, and otherwise the account number it also is. The zero Reader
+// reads as before 2032.
+type Reader struct {
+	// Year is the year of the check (the draft's time, or the host's
+	// clock); the package reads no clock itself.
+	Year int
+}
+
+// NationalIDs appends every national identity number in text to dst.
+func (r Reader) NationalIDs(text string, dst []Match) []Match { return r.elevens(text, dst, true) }
+
+// BankAccounts appends every valid Norwegian account number in text that
+// is not read as a national identity number, and every valid IBAN.
+func (r Reader) BankAccounts(text string, dst []Match) []Match {
+	return r.elevens(text, dst, false)
+}
+
+// NationalIDs appends every national identity number in text to dst, as
+// read before 2032 (see Reader).
+func NationalIDs(text string, dst []Match) []Match { return Reader{}.NationalIDs(text, dst) }
+
+// BankAccounts appends every account number in text, as read before 2032
+// (see Reader).
+func BankAccounts(text string, dst []Match) []Match { return Reader{}.BankAccounts(text, dst) }
 
 // classify11 settles what an 11-digit candidate is: a national identity
 // number, an account number, or neither. The written form decides first
 // (4.2.5 is how account numbers are written, 6+5 and dotted dates how
 // fødselsnumre are), then the word in front («kontonummer», «fnr.»), then
-// the check digits: the classic first check digit and a valid date make a
-// fødselsnummer; a number valid only under the 2032 rule is one too, unless
-// the context says account.
-func classify11(s string, nb *number) (id, account bool) {
+// the sentence (money paid or given goes to an account), then the check
+// digits: the classic first check digit and a valid date make a
+// fødselsnummer; a number valid only under the 2032 rule is one from 2032,
+// and before that the account number it also is. Right after a word that
+// names a fødselsnummer («Fødselsnummeret 01019012346», «fnr. er …»),
+// eleven digits are one to a reader even with a check digit wrong; further
+// off («Fødselsnummeret du sendte (…) har en skrivefeil») they are not.
+func (r Reader) classify11(s string, nb *number) (id, account bool) {
 	f := nb.form11()
 	if f == formOther {
 		return false, false
 	}
 	kind := nationalID(&nb.digits)
 	acct := accountValid(&nb.digits)
-	switch f {
-	case formAccount:
+	if f == formAccount {
 		return false, acct
-	case formID:
-		return kind != notID, false
 	}
-	switch contextBefore(s, nb.start) {
-	case ctxAccount:
-		return false, acct
-	case ctxID:
-		if kind != notID {
-			return true, false
-		}
+	if f == formID && kind != notID {
+		return true, false
+	}
+	c := contextBefore(s, nb.start)
+	switch {
+	case c == ctxID:
+		return kind != notID || idWordNext(s, nb.start), false
+	case f == formID:
 		return false, false
-	}
-	if kind != notID {
+	case c == ctxAccount:
+		return false, acct
+	case acct && paymentBefore(s, nb.start):
+		// «Gaver kan gis til 15031122334», «Pengene overføres til …»:
+		// money goes to an account, whatever its digits also spell.
+		return false, true
+	case kind == idClassic && (r.Year == 0 || !bornAfter(&nb.digits, r.Year)), kind == id2032 && r.Year >= 2032:
 		return true, false
 	}
 	return false, acct
 }
 
-// NationalIDs appends every national identity number in text to dst.
-func NationalIDs(text string, dst []Match) []Match { return elevens(text, dst, true) }
-
-// BankAccounts appends every valid Norwegian account number in text that
-// is not read as a national identity number.
-func BankAccounts(text string, dst []Match) []Match { return elevens(text, dst, false) }
+// idWordNext reports whether the word right before i, or before a
+// copula right before i («fnr. er …», «Fødselsnummeret var …»), names a
+// fødselsnummer.
+func idWordNext(s string, i int) bool {
+	w, start := wordBefore(s, i)
+	if strings.EqualFold(w, "er") || strings.EqualFold(w, "var") || strings.EqualFold(w, "blir") {
+		w, _ = wordBefore(s, start)
+	}
+	return w != "" && classifyWord(w) == ctxID
+}
 
 // elevens finds the 11-digit numbers of text, the whole run of digit groups
 // or a window of it («fnr 01019012345 2 barn»), and appends the national
-// identity numbers (wantID) or the account numbers. Both finders classify
-// the same windows the same way, so no span is reported by both.
-func elevens(text string, dst []Match, wantID bool) []Match {
+// identity numbers (wantID) or the account numbers and IBANs. Both finders
+// classify the same windows the same way, so no span is reported by both.
+func (r Reader) elevens(text string, dst []Match, wantID bool) []Match {
 	var sc scanner
 	var w number
-	for sc.init(text); sc.next(); {
+	for sc.init(text, 11); sc.next(); {
 		nb := &sc.nb
+		if nb.iban {
+			if !wantID {
+				dst = append(dst, Match{nb.start, nb.end})
+			}
+			continue
+		}
 		if nb.n < 11 {
 			continue
 		}
@@ -224,7 +307,7 @@ func elevens(text string, dst []Match, wantID bool) []Match {
 				b++
 			}
 			if d == 11 && nb.window(a, b, &w) && !w.plus {
-				id, acct := classify11(text, &w)
+				id, acct := r.classify11(text, &w)
 				if id && wantID || acct && !wantID {
 					dst = append(dst, Match{w.start, w.end})
 				}
@@ -244,7 +327,11 @@ func elevens(text string, dst []Match, wantID bool) []Match {
 func AccountKey(s string) string {
 	var b [11]byte
 	n := 0
-	for i := 0; i < len(s); i++ {
+	i := 0
+	if len(s) >= 4 && (s[0] == 'N' || s[0] == 'n') && (s[1] == 'O' || s[1] == 'o') && isDigit(s[2]) && isDigit(s[3]) {
+		i = 4 // a Norwegian IBAN: the account follows the check digits
+	}
+	for ; i < len(s); i++ {
 		if isDigit(s[i]) {
 			if n == 11 {
 				return ""

@@ -1,22 +1,146 @@
 package detect
 
 // Phones appends every Norwegian phone number in text: eight digits whose
-// first is 4 or 9 (mobile) or 2, 3, 5, 6, 7 (landline), written 2-2-2-2 («55 30 10 00»), 3-2-3 («912 34 567»), 4-4
-// («9123 4567») or together, optionally after +47, 0047 or (+47). Prices,
+// first is 4 or 9 (mobile) or 2, 3, 5, 6, 7 (landline), written 2-2-2-2
+// («55 30 10 00»), 3-2-3 («912 34 567»), 4-4 («9123 4567») or together, optionally after +47, 0047 or (+47). Prices,
 // organisation numbers, account and reference numbers are left alone by
-// their grouping and by the word in front or after.
+// their grouping and by the word in front or after. Numbers joined by a
+// slash («42963497/55298227») are read one by one, and a phone number
+// written next to another group of digits («Rom 214 912 34 567») is read
+// when the run as a whole is none.
 func Phones(text string, dst []Match) []Match {
 	var sc scanner
-	for sc.init(text); sc.next(); {
+	var w number
+	for sc.init(text, 8); sc.next(); {
 		nb := &sc.nb
-		if start, ok := phone(text, nb); ok {
-			dst = append(dst, Match{start, nb.end})
+		if nb.n < 8 {
+			continue
 		}
+		if start, ok := phone(text, nb, ctxUnread); ok {
+			dst = append(dst, Match{start, nb.end})
+			continue
+		}
+		if nb.ng < 2 || nb.n > 8*maxGroups {
+			continue
+		}
+		if nb.hasSep('/') || nb.hasSep('~') || nb.sepsAre(" ") && allGroups(nb, 8) {
+			if notPhoneCtx(contextBefore(text, nb.start)) {
+				continue
+			}
+			dst = slashList(text, nb, &w, dst)
+			continue
+		}
+		dst = phoneWindow(text, nb, &w, dst)
 	}
 	return dst
 }
 
-func phone(s string, nb *number) (int, bool) {
+// hasSep reports whether sep joins any two groups of nb.
+func (nb *number) hasSep(sep byte) bool {
+	for i := 0; i < nb.ng-1; i++ {
+		if nb.seps[i] == sep {
+			return true
+		}
+	}
+	return false
+}
+
+// allGroups reports whether every group of nb has n digits.
+func allGroups(nb *number, n uint8) bool {
+	for i := 0; i < nb.ng; i++ {
+		if nb.groups[i] != n {
+			return false
+		}
+	}
+	return true
+}
+
+// slashList reads the parts of a run joined by slashes or spaced dashes
+// (or eight-digit groups joined by spaces) as phone numbers of their own,
+// when every part is one: «42963497/55298227», «912 34 567/41 52 75 89»,
+// «41 52 75 89 - 92 97 92 62», «41527589 92979262». A part that is not
+// («2026/0412») leaves the run alone.
+func slashList(s string, nb *number, w *number, dst []Match) []Match {
+	n0 := len(dst)
+	a := 0
+	eights := !nb.hasSep('/') && !nb.hasSep('~')
+	for b := 1; b <= nb.ng; b++ {
+		if b < nb.ng && nb.seps[b-1] != '/' && nb.seps[b-1] != '~' && !eights {
+			continue
+		}
+		nb.sub(a, b, w)
+		if a > 0 {
+			w.plus = false
+		}
+		start, ok := phone(s, w, ctxNone)
+		if !ok {
+			return dst[:n0]
+		}
+		dst = append(dst, Match{start, w.end})
+		a = b
+	}
+	return dst
+}
+
+// phoneWindow looks for a phone number at the start or the end of a run
+// of groups that is no number as a whole: «Rom 214 912 34 567», «912 34
+// 567 2 stk.». A run of equal groups, but perhaps the last («12 34 56 78
+// 90 12», «4326 6166 3049 4039 123»), is a series of its own and is left
+// alone, and so is a run joined by anything but spaces.
+func phoneWindow(s string, nb *number, w *number, dst []Match) []Match {
+	if !nb.sepsAre(" ") {
+		return dst
+	}
+	uniform := true
+	for i := 1; i < nb.ng-1; i++ {
+		if nb.groups[i] != nb.groups[0] {
+			uniform = false
+		}
+	}
+	if uniform || nb.n < 9 {
+		return dst
+	}
+	// The words in front are read once, and only when a window fits.
+	checked, refused := false, false
+	ok := func() bool {
+		if !checked {
+			checked = true
+			refused = notPhoneCtx(contextBefore(s, nb.start))
+		}
+		return !refused
+	}
+	// The end first: a label's number comes before the phone number. A
+	// pair of digits or a lone digit next to the window is a series of
+	// small numbers («Lotto: 2 7 13 21 29 31 33»), and more than two
+	// groups left over are a list, not a label's number.
+	for a := 1; a < nb.ng; a++ {
+		if nb.digitsIn(a, nb.ng) != 8 {
+			continue
+		}
+		if a <= 2 && nb.groups[a-1] >= 3 && nb.window(a, nb.ng, w) && ok() {
+			if start, ok := phone(s, w, ctxNone); ok {
+				return append(dst, Match{start, w.end})
+			}
+		}
+		break
+	}
+	for b := nb.ng - 1; b > 0; b-- {
+		if nb.digitsIn(0, b) != 8 {
+			continue
+		}
+		if nb.ng-b <= 2 && nb.window(0, b, w) && ok() {
+			if start, ok := phone(s, w, ctxNone); ok {
+				return append(dst, Match{start, w.end})
+			}
+		}
+		break
+	}
+	return dst
+}
+
+// phone reports whether nb is a phone number and where it starts; c is
+// what the words in front announce.
+func phone(s string, nb *number, c ctx) (int, bool) {
 	if nb.gluedEnd {
 		return 0, false
 	}
@@ -91,8 +215,14 @@ func phone(s string, nb *number) (int, bool) {
 			return 0, false
 		}
 	}
-	switch contextBefore(s, nb.start) {
-	case ctxPrice, ctxOrg, ctxRef, ctxAccount, ctxID:
+	// Slashes and spaced dashes join numbers, not the groups of one.
+	if nb.hasSep('/') || nb.hasSep('~') {
+		return 0, false
+	}
+	if c == ctxUnread {
+		c = contextBefore(s, nb.start)
+	}
+	if notPhoneCtx(c) {
 		return 0, false
 	}
 	if priceAfter(s, nb.end) {
@@ -102,6 +232,20 @@ func phone(s string, nb *number) (int, bool) {
 }
 
 var eight = [1]uint8{8}
+
+// ctxUnread asks phone to read the words in front itself, once the
+// digits could be a phone number.
+const ctxUnread ctx = -1
+
+// notPhoneCtx reports whether the words in front announce a number that
+// is not a phone number.
+func notPhoneCtx(c ctx) bool {
+	switch c {
+	case ctxPrice, ctxOrg, ctxRef, ctxAccount, ctxID, ctxCard:
+		return true
+	}
+	return false
+}
 
 // isDate8 reports whether eight digits are a date written DDMMYYYY or
 // YYYYMMDD with a year from 1900 to 2099.

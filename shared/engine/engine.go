@@ -223,6 +223,7 @@ type state struct {
 	offs     []int
 	spans    []span
 	nums     []detect.Match // byte spans of the current rule's findings, for merging
+	year     int            // the year of the check, for the 2032 rule of national ids
 	fms      []fmatch       // the current frame rule's role matches
 	fcarry   []fmatch       // a sentence's matches plus those carried from the one before
 	fmask    []uint8        // per sentence: the roles a word list filled
@@ -270,6 +271,7 @@ func (e *Engine) Check(d draft.Draft, opt Options) draft.Report {
 	} else if now.IsZero() {
 		now = time.Now()
 	}
+	st.year = now.Year()
 	for _, c := range e.rules {
 		if !inScope(c, &d, now) {
 			continue

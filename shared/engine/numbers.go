@@ -9,12 +9,14 @@ import (
 // The number and e-mail detectors live in shared/detect; these runners
 // apply the organisation's allow-lists to what they find.
 
-type finder func(text string, dst []detect.Match) []detect.Match
+type finder func(r detect.Reader, text string, dst []detect.Match) []detect.Match
 
 // numberRunner reports every match of find that allowed does not accept.
+// Numbers are read as on the day of the check (the draft's time, or
+// Options.Now), which decides how the 2032 rule of national ids applies.
 func numberRunner(find finder, allowed func(st *state, match string) bool) func(*state, *crule) {
 	return func(st *state, c *crule) {
-		st.nums = find(st.text, st.nums[:0])
+		st.nums = find(detect.Reader{Year: st.year}, st.text, st.nums[:0])
 		for _, m := range st.nums {
 			if allowed != nil && allowed(st, st.text[m.Start:m.End]) {
 				continue
@@ -25,12 +27,17 @@ func numberRunner(find finder, allowed func(st *state, match string) bool) func(
 }
 
 var (
-	runNationalID  = numberRunner(detect.NationalIDs, nil)
-	runPaymentCard = numberRunner(detect.PaymentCards, nil)
-	runBankAccount = numberRunner(detect.BankAccounts, func(st *state, m string) bool { return st.e.org.accounts[detect.AccountKey(m)] })
-	runPhone       = numberRunner(detect.Phones, func(st *state, m string) bool { return st.e.org.phones[detect.PhoneKey(m)] })
-	runEmail       = numberRunner(detect.Emails, func(st *state, m string) bool { return hostIn(detect.EmailDomain(m), st.e.org.ownDomains) })
+	runNationalID  = numberRunner(detect.Reader.NationalIDs, nil)
+	runPaymentCard = numberRunner(anyDay(detect.PaymentCards), nil)
+	runBankAccount = numberRunner(detect.Reader.BankAccounts, func(st *state, m string) bool { return st.e.org.accounts[detect.AccountKey(m)] })
+	runPhone       = numberRunner(anyDay(detect.Phones), func(st *state, m string) bool { return st.e.org.phones[detect.PhoneKey(m)] })
+	runEmail       = numberRunner(anyDay(detect.Emails), func(st *state, m string) bool { return hostIn(detect.EmailDomain(m), st.e.org.ownDomains) })
 )
 
 func phoneKey(s string) string   { return detect.PhoneKey(s) }
 func accountKey(s string) string { return detect.AccountKey(strings.TrimSpace(s)) }
+
+// anyDay adapts a finder that reads the same on every day.
+func anyDay(find func(string, []detect.Match) []detect.Match) finder {
+	return func(_ detect.Reader, text string, dst []detect.Match) []detect.Match { return find(text, dst) }
+}
