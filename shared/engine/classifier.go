@@ -231,7 +231,13 @@ func (st *state) sentenceScores(i, si int) []float32 {
 // adjacentFlagged reports whether rule id has a finding in the sentence
 // before or after sentence si.
 func (st *state) adjacentFlagged(id string, si int) bool {
-	for _, k := range []int{si - 1, si + 1} {
+	for _, d := range []int{-1, 1} {
+		// The nearest sentence with words: an emoji between two sentences
+		// does not part them.
+		k := si + d
+		for k >= 0 && k < len(st.sents) && st.sents[k].W1 == st.sents[k].W0 {
+			k += d
+		}
 		if k < 0 || k >= len(st.sents) {
 			continue
 		}

@@ -190,7 +190,7 @@ func runFrame(st *state, c *crule) {
 			sp.e = max(sp.e, st.f.OrigOffset(fe))
 			continue
 		}
-		if fr.Merge && sent == lastSent+1 && lastSpan >= 0 {
+		if fr.Merge && lastSpan >= 0 && sent > lastSent && st.wordless(lastSent+1, sent) {
 			sp := &st.spans[lastSpan]
 			sp.e = max(sp.e, st.f.OrigOffset(fe))
 			sp.why += " · " + why
@@ -397,6 +397,18 @@ func (st *state) frameFills(cf *cframe, within int, group []fmatch, chosen []int
 		}
 	}
 	return false
+}
+
+// wordless reports whether sentences [a, b) have no words: an emoji or a
+// row of them between two sentences («Endeleg! 🎭 Vedtaket …») does not
+// keep the sentences on either side from being adjacent.
+func (st *state) wordless(a, b int32) bool {
+	for k := a; k < b; k++ {
+		if se := st.sents[k]; se.W1 > se.W0 {
+			return false
+		}
+	}
+	return true
 }
 
 // sentenceHas reports whether list has a hit in sentence sent.

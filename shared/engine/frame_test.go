@@ -159,3 +159,22 @@ func TestOverrule(t *testing.T) {
 		t.Error("mockery with 👏👏 not flagged: the irony cue did not overrule the exception")
 	}
 }
+
+// TestMergeAcrossEmoji: an emoji between two evaluating sentences does not
+// split what a merging frame reports as one finding.
+func TestMergeAcrossEmoji(t *testing.T) {
+	e, err := New(rules.Builtin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "Endeleg eit kommunestyre med ryggrad! 🎭 Vedtaket om nytt kulturhus er det klokaste som er gjort på tiår. https://www.eksempel.kommune.no"
+	var n int
+	for _, f := range e.Check(draft.Draft{ID: "m", Text: text, Kind: "post"}, Options{}).Findings {
+		if f.Rule == "politics.opinion" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d politics.opinion findings, want one over both sentences", n)
+	}
+}
