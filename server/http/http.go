@@ -100,6 +100,10 @@ type Config struct {
 	Users server.UserStore
 	Rules server.RuleStore
 	Audit server.AuditLog
+	// Journal keeps the posts saved for journalføring. When nil, Audit
+	// is used if it implements server.JournalStore (both stores do);
+	// otherwise the journal routes are not served.
+	Journal server.JournalStore
 	// Keys signs and verifies access tokens and page sessions.
 	Keys *Keys
 	// AuditKey is the public key of the audit checkpoints.
@@ -241,6 +245,9 @@ func NewServer(cfg Config) *Server {
 		cfg.LoginWindow = 15 * time.Minute
 	}
 	cfg.Timeouts.defaults()
+	if j, ok := cfg.Audit.(server.JournalStore); ok && cfg.Journal == nil {
+		cfg.Journal = j
+	}
 	if cfg.Revalidate <= 0 {
 		cfg.Revalidate = 2 * time.Second
 	}
@@ -382,5 +389,5 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 // isPage reports whether the request is for an HTML page rather than the API.
 func isPage(c echo.Context) bool {
 	p := c.Request().URL.Path
-	return p == "/" || p == "/login" || p == "/logout" || p == "/reset" || strings.HasPrefix(p, "/admin") || strings.HasPrefix(p, "/compliance")
+	return p == "/" || p == "/login" || p == "/logout" || p == "/reset" || strings.HasPrefix(p, "/admin") || strings.HasPrefix(p, "/compliance") || strings.HasPrefix(p, "/journal")
 }
