@@ -155,3 +155,14 @@ type JournalStore interface {
 func JournalEntry(actor Actor, now time.Time, action, reason string) audit.Entry {
 	return entry(actor, now, action, reason)
 }
+
+// PruneJournal deletes the items filed before before that are not on
+// legal hold, after appending a journal_pruned entry (by user "postvakt",
+// with reason) to the log, so that no deletion goes unrecorded.
+func PruneJournal(ctx context.Context, log AuditLog, j JournalStore, before, now time.Time, reason string) (int64, error) {
+	e := entry(Actor{Name: "postvakt"}, now, audit.ActionJournalPruned, reason)
+	if _, err := log.Append(ctx, []audit.Entry{e}, now); err != nil {
+		return 0, err
+	}
+	return j.PruneJournal(ctx, before)
+}

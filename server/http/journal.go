@@ -74,6 +74,7 @@ func init() {
 	actionNames[audit.ActionJournalExported] = "arkivmelding eksportert"
 	actionNames[audit.ActionJournalFiled] = "journalført"
 	actionNames[audit.ActionJournalHold] = "journalføring: sletteforbud endret"
+	actionNames[audit.ActionJournalPruned] = "journalførte innlegg slettet etter oppbevaringstiden"
 }
 
 // journalComment is a comment as a client sends it.

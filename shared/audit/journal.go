@@ -10,8 +10,11 @@ const (
 	ActionJournalFiled = "journal_filed"
 	// ActionJournalHold records a legal hold set on or lifted from an item.
 	ActionJournalHold = "journal_hold"
+	// ActionJournalPruned records that journaled items older than the
+	// retention period were deleted; the reason states the cutoff.
+	ActionJournalPruned = "journal_pruned"
 )
 
 func init() {
-	AllActions = append(AllActions, ActionJournalExported, ActionJournalFiled, ActionJournalHold)
+	AllActions = append(AllActions, ActionJournalExported, ActionJournalFiled, ActionJournalHold, ActionJournalPruned)
 }
