@@ -17,6 +17,7 @@ import (
 	"github.com/postvakt/postvakt/server"
 	pvhttp "github.com/postvakt/postvakt/server/http"
 	"github.com/postvakt/postvakt/server/postgres/pgtest"
+	"github.com/postvakt/postvakt/shared/rules"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -340,5 +341,45 @@ func validateArkivmelding(t *testing.T, xml []byte) {
 	os.WriteFile(f, xml, 0o644)
 	if out, err := exec.Command(lint, "--noout", "--nonet", "--schema", "../noark/testdata/arkivmelding.xsd", f).CombinedOutput(); err != nil {
 		t.Fatalf("xmllint: %v\n%s\n%s", err, out, xml)
+	}
+}
+
+// TestJournalMaskSetting: with org.journal_comments "mask", the export
+// adds a public copy with commenters' names masked; the archive's copy
+// keeps them.
+func TestJournalMaskSetting(t *testing.T) {
+	e := journalEnv(t, "sqlite")
+	var b rules.Bundle
+	if err := json.Unmarshal(testBundle(t, "t-mask"), &b); err != nil {
+		t.Fatal(err)
+	}
+	b.Org.JournalComments = "mask"
+	data, _ := json.Marshal(b)
+	v, _, err := pvhttp.PrepareBundle(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	v.CreatedBy, v.CreatedAt = "test", t0
+	if err := e.DB.CreateBundle(ctx, v); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.DB.Publish(ctx, server.Publication{Version: "t-mask", PublishedBy: "test", PublishedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	r := e.do("POST", "/api/v1/journal", e.login("staff").AccessToken, hearing("https://facebook.com/eksempel/posts/5", cmt("Ola Nordmann", "Ola Nordmann mener dette er bra.")))
+	if r.Status != 201 {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	id := decode[created](t, r).ID
+	r = e.do("GET", "/api/v1/journal/"+id+"/arkivmelding", e.login("arkivar").AccessToken, nil)
+	files := unzip(t, r.Body)
+	validateArkivmelding(t, files["arkivmelding.xml"])
+	full, public := string(files["innlegg-"+id+".html"]), string(files["innlegg-"+id+"-skjermet.html"])
+	if !strings.Contains(full, "Ola Nordmann") || public == "" || strings.Contains(public, "Nordmann") || !strings.Contains(public, "O** N******* mener") {
+		t.Errorf("full copy:\n%s\npublic copy:\n%s", full, public)
+	}
+	if !strings.Contains(string(files["arkivmelding.xml"]), "Dokument hvor deler av innholdet er skjermet") {
+		t.Errorf("the arkivmelding does not reference the public copy:\n%s", files["arkivmelding.xml"])
 	}
 }
