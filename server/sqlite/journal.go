@@ -175,7 +175,7 @@ func (db *DB) ListJournal(ctx context.Context, f server.JournalFilter) ([]*serve
 	if len(conds) > 0 {
 		q += " WHERE " + strings.Join(conds, " AND ")
 	}
-	q += " ORDER BY created_at DESC, id"
+	q += " ORDER BY created_unix DESC, created_at DESC, id"
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
