@@ -141,7 +141,7 @@ func cleanText(s string) string {
 	}, s)
 }
 
-// checkLen reports a field over max bytes, saying so in characters too.
+// checkLen reports a field over max bytes.
 func checkLen(ps *problems, field, v string, max int) {
 	if len(v) > max {
 		ps.add(field, "is %d bytes long; at most %d are allowed", len(v), max)
