@@ -25,15 +25,16 @@ const (
 // JournalStatuses lists every status, in the order pages show them.
 var JournalStatuses = []string{JournalWaiting, JournalExported, JournalFiled}
 
-// Limits on a journal item. They bound storage; a post on Facebook is at
-// most 63,206 characters.
+// Limits on a journal item. They bound storage but take any real post: a
+// post on Facebook is at most 63,206 characters and a comment 8,000, and
+// a character is up to four bytes.
 const (
-	MaxJournalText         = 70_000 // bytes of the post
+	MaxJournalText         = 256 << 10 // bytes of the post
 	MaxJournalTitle        = 300
 	MaxJournalCase         = 50
 	MaxJournalURL          = 2000
 	MaxJournalAuthor       = 200
-	MaxJournalCommentText  = 10_000 // bytes of one comment
+	MaxJournalCommentText  = 32_000 // bytes of one comment
 	MaxJournalCaptured     = 500    // comments in one capture
 	MaxJournalItemComments = 5000   // comments on one item
 )

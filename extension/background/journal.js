@@ -10,6 +10,8 @@ import { localRead, localWrite } from '../lib/ext.js';
 import { AuthRequired, NetworkError } from '../lib/client.js';
 
 const MAX_KNOWN = 200;
+/** Comments per request, so that a long thread stays under the body limit. */
+export const COMMENT_BATCH = 100;
 
 /**
  * POSTs body to path and returns the JSON answer, or {error} with the
@@ -49,6 +51,26 @@ async function remember(url, item) {
 }
 
 /**
+ * Sends comments to item id in batches; returns the last answer with
+ * "added" summed, or the first error (earlier batches stay stored, and
+ * sending the same comments again adds only those still missing).
+ * @param {{request: (path: string, init?: any) => Promise<Response>}} client
+ * @param {string} id
+ * @param {any[]} comments
+ */
+async function addComments(client, id, comments) {
+  let added = 0;
+  let last = { id, added: 0, comments: 0 };
+  for (let i = 0; i < comments.length; i += COMMENT_BATCH) {
+    const r = await post(client, `/api/v1/journal/${encodeURIComponent(id)}/comments`, { comments: comments.slice(i, i + COMMENT_BATCH) });
+    if (r.error) return r;
+    added += r.added || 0;
+    last = r;
+  }
+  return { ...last, added };
+}
+
+/**
  * The worker's handlers for the journal messages.
  * @param {{request: (path: string, init?: any) => Promise<Response>}} client
  */
@@ -58,17 +80,21 @@ export function journalHandlers(client) {
       if (!hasShape(msg, { item: 'object' }) || !msg.item || typeof msg.item.url !== 'string') {
         return { error: { code: 'EINVALID', message: 'item missing' } };
       }
-      const r = await post(client, '/api/v1/journal', msg.item);
-      if (r && typeof r.id === 'string') {
-        await remember(msg.item.url, { id: r.id, title: String(msg.item.title || ''), deadline: String(msg.item.deadline || '') });
-      }
-      return r;
+      const comments = Array.isArray(msg.item.comments) ? msg.item.comments : [];
+      const r = await post(client, '/api/v1/journal', { ...msg.item, comments: comments.slice(0, COMMENT_BATCH) });
+      if (!r || typeof r.id !== 'string') return r;
+      await remember(msg.item.url, { id: r.id, title: String(msg.item.title || ''), deadline: String(msg.item.deadline || '') });
+      if (comments.length <= COMMENT_BATCH) return r;
+      const more = await addComments(client, r.id, comments.slice(COMMENT_BATCH));
+      if (more.error) return more;
+      return { ...r, comments: more.comments, added: (r.added || 0) + more.added };
     },
     async [MSG.JOURNAL_COMMENTS](/** @type {any} */ msg) {
       if (!hasShape(msg, { id: 'string', comments: 'object' }) || !Array.isArray(msg.comments)) {
         return { error: { code: 'EINVALID', message: 'comments missing' } };
       }
-      return post(client, `/api/v1/journal/${encodeURIComponent(msg.id)}/comments`, { comments: msg.comments });
+      if (!msg.comments.length) return post(client, `/api/v1/journal/${encodeURIComponent(msg.id)}/comments`, { comments: [] });
+      return addComments(client, msg.id, msg.comments);
     },
     async [MSG.JOURNAL_KNOWN](/** @type {any} */ msg) {
       if (!msg || !Array.isArray(msg.urls)) return { items: [] };

@@ -42,8 +42,9 @@ import (
 //
 // Every export, filing and hold is an audit entry.
 
-// journalBody bounds a journal request: a post and 500 comments of at
-// most 10,000 bytes each.
+// journalBody bounds a journal request: a post and a capture of comments.
+// A capture of 500 comments of the longest kind is over it (413); the
+// extension sends comments 100 at a time.
 const journalBody = 6 << 20
 
 // journalReaders may read, export and file every unit's items.
