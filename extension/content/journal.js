@@ -36,6 +36,8 @@
       failed: 'Ble ikke lagret',
       auth: 'Du er ikke logget inn i Postvakt. Logg inn fra Postvakt-knappen og prøv igjen – det du har fylt ut, er tatt vare på.',
       network: 'Får ikke kontakt med serveren. Prøv igjen – det du har fylt ut, er tatt vare på.',
+      closed: 'Fristen for innspill er ute, eller innlegget er allerede journalført. Nye kommentarer blir ikke lagt til.',
+      invalid: 'Serveren avviste noe av det som skulle lagres. Rett opp og prøv igjen – det du har fylt ut, er tatt vare på.',
     },
     nn: {
       region: 'Postvakt: journalføring',
@@ -58,6 +60,8 @@
       failed: 'Vart ikkje lagra',
       auth: 'Du er ikkje logga inn i Postvakt. Logg inn frå Postvakt-knappen og prøv igjen – det du har fylt ut, er teke vare på.',
       network: 'Får ikkje kontakt med tenaren. Prøv igjen – det du har fylt ut, er teke vare på.',
+      closed: 'Fristen for innspel er ute, eller innlegget er alt journalført. Nye kommentarar blir ikkje lagde til.',
+      invalid: 'Tenaren avviste noko av det som skulle lagrast. Rett opp og prøv igjen – det du har fylt ut, er teke vare på.',
     },
     en: {
       region: 'Postvakt: archiving',
@@ -80,6 +84,8 @@
       failed: 'Not saved',
       auth: 'You are not signed in to Postvakt. Sign in from the Postvakt button and try again – what you filled in is kept.',
       network: 'The server cannot be reached. Try again – what you filled in is kept.',
+      closed: 'The input deadline has passed, or the post is archived already. New comments are not added.',
+      invalid: 'The server refused part of what was to be saved. Correct it and try again – what you filled in is kept.',
     },
   };
   let lang = 'nb';
@@ -272,6 +278,9 @@
     const e = (r && r.error) || {};
     if (e.code === 'EAUTH' || e.code === 'EUNAUTHORIZED') return T('auth');
     if (e.code === 'ENETWORK' || e.code === 'EUNAVAILABLE') return T('network');
+    if (e.code === 'ECONFLICT') return T('closed');
+    // The server's own words name the field («case: must be a case number …»).
+    if (e.code === 'EINVALID' || e.code === 'EMALFORMED' || e.code === 'ETOOLARGE') return `${T('invalid')} (${e.message || e.code})`;
     return `${T('failed')}: ${e.message || e.code || ''}`;
   }
 
@@ -385,6 +394,7 @@
 
   /** Offers a later capture when the page shows a post saved before. */
   async function lookForSaved() {
+    if (hostEl && hostEl.isConnected) return; // The writer is busy with the card.
     const boxes = [...document.querySelectorAll(POSTS)].filter((b) => !isComment(b));
     const byURL = new Map();
     for (const b of boxes) byURL.set(postURL(b), b);
@@ -394,7 +404,10 @@
     if (!r || r.error || !Array.isArray(r.items) || !r.items.length) return;
     const s = await send({ type: 'cs-settings' });
     if (s && !s.error) lang = s.language || lang;
-    const known = r.items[0];
+    // Comments written after the input deadline are not the case's.
+    const today = new Date().toLocaleDateString('sv-SE');
+    const known = r.items.find((i) => !i.deadline || i.deadline >= today);
+    if (!known || (hostEl && hostEl.isConnected)) return;
     const box = byURL.get(known.url);
     const c = card();
     c.hidden = false;
@@ -419,7 +432,37 @@
     c.replaceChildren(el('h2', '', 'Postvakt'), el('p', '', T('known', known.title || known.url)), row);
   }
 
+  // Platforms load posts after the page (single-page apps): look again
+  // when posts appear, at most every 5 s, until a saved one is found.
+  let looked = 0;
+  let timer = 0;
+  function lookSoon() {
+    if (timer || (hostEl && hostEl.isConnected)) return;
+    timer = setTimeout(() => {
+      timer = 0;
+      looked = Date.now();
+      lookForSaved();
+    }, Math.max(300, 5000 - (Date.now() - looked)));
+  }
+
   window.__postvaktJournal = { offer, guessDeadline, guessCase };
-  if (document.readyState === 'complete') setTimeout(lookForSaved, 300);
-  else window.addEventListener('load', () => setTimeout(lookForSaved, 300), { once: true });
+  if (typeof MutationObserver === 'function' && document.documentElement) {
+    // Counting posts costs a query, so it runs at most once a second
+    // however busy the page's DOM is.
+    let seen = 0;
+    let counting = 0;
+    new MutationObserver(() => {
+      if (counting) return;
+      counting = setTimeout(() => {
+        counting = 0;
+        const n = document.querySelectorAll(POSTS).length;
+        if (n !== seen) {
+          seen = n;
+          lookSoon();
+        }
+      }, 1000);
+    }).observe(document.documentElement, { childList: true, subtree: true });
+  }
+  if (document.readyState === 'complete') lookSoon();
+  else window.addEventListener('load', lookSoon, { once: true });
 })();
