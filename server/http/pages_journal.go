@@ -41,9 +41,10 @@ func (s *Server) journalPageRoutes() {
 	archive := requireRole(journalReaders...)
 	post := []echo.MiddlewareFunc{bodyLimit(smallBody), s.checkCSRF, archive}
 	sess.GET("/journal", s.handleJournalPage(), archive)
+	// Exporting changes the items' status and writes an audit entry, so
+	// on the pages it is a form post with the CSRF token, never a link.
 	sess.POST("/journal/export", s.handleJournalExportPage(), append(post, longLived(s.cfg.Timeouts.Write))...)
 	sess.GET("/journal/items/:id", s.handleJournalItemPage(), archive)
-	sess.GET("/journal/items/:id/arkivmelding", s.handleJournalExport(), archive, longLived(s.cfg.Timeouts.Write))
 	sess.POST("/journal/items/:id/filed", s.handleJournalFilePage(), post...)
 	sess.POST("/journal/items/:id/hold", s.handleJournalHoldPage(), post...)
 }

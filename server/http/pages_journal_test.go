@@ -70,3 +70,20 @@ func TestJournalPages(t *testing.T) {
 		}
 	}
 }
+
+// TestJournalPageExportNeedsPost: an export changes state, so a link
+// (a GET another site could trigger) does not export.
+func TestJournalPageExportNeedsPost(t *testing.T) {
+	e := journalEnv(t, "sqlite")
+	r := e.do("POST", "/api/v1/journal", e.login("staff").AccessToken, hearing("https://facebook.com/eksempel/posts/1"))
+	id := decode[created](t, r).ID
+	b := e.browser("arkivar")
+	b.get("/journal/items/"+id+"/arkivmelding", 404)
+	b.get("/journal/export?id="+id, 404)
+	body := b.get("/journal/items/"+id, 200)
+	if !strings.Contains(body, `action="/journal/export"`) {
+		t.Errorf("the item page has no export form:\n%s", body)
+	}
+	zip := b.post("/journal/export", url.Values{"csrf": {b.csrf("/journal")}, "id": {id}}, 200)
+	validateArkivmelding(t, unzip(t, []byte(zip))["arkivmelding.xml"])
+}
