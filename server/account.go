@@ -72,7 +72,7 @@ func ValidRoles(roles []string) error {
 	}
 	for _, r := range roles {
 		if !slices.Contains(Roles, r) {
-			return Errorf(EINVALID, "Unknown role %q (want staff, admin or compliance).", r)
+			return Errorf(EINVALID, "Unknown role %q (want %s).", r, strings.Join(Roles, ", "))
 		}
 	}
 	return nil

@@ -15,10 +15,13 @@ const (
 	RoleStaff      = "staff"
 	RoleAdmin      = "admin"
 	RoleCompliance = "compliance"
+	// RoleArkiv reads, exports and files the posts saved for
+	// journalføring (see JournalStore).
+	RoleArkiv = "arkiv"
 )
 
 // Roles lists every role.
-var Roles = []string{RoleStaff, RoleAdmin, RoleCompliance}
+var Roles = []string{RoleStaff, RoleAdmin, RoleCompliance, RoleArkiv}
 
 // User is a local account.
 type User struct {

@@ -25,6 +25,7 @@ import { buildEntry } from '../lib/audit.js';
 import { Store } from '../lib/queue.js';
 import { Client, AuthRequired, HTTPError, NetworkError, serverOrigin } from '../lib/client.js';
 import { sendQueue } from '../lib/sender.js';
+import { journalHandlers } from './journal.js';
 
 const SYNC_PERIOD_MIN = 5;     // minutes between timed revalidations, plus up to 2 of jitter
 const FOCUS_THROTTLE_MS = 30_000;
@@ -454,6 +455,7 @@ const handlers = {
   },
 };
 const MAX_LIST = 500;
+Object.assign(handlers, journalHandlers(client));
 
 chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   const h = msg && handlers[msg.type];
@@ -487,7 +489,7 @@ async function registerSites() {
     const granted = await chrome.permissions.contains({ origins: sites });
     if (!granted) return;
     await chrome.scripting.registerContentScripts([{
-      id: 'postvakt-sites', matches: sites, js: ['content/content.js'], allFrames: true, runAt: 'document_idle',
+      id: 'postvakt-sites', matches: sites, js: ['content/journal.js', 'content/content.js'], allFrames: true, runAt: 'document_idle',
     }]);
   } catch (e) {
     console.warn('postvakt: could not register extra sites', e);

@@ -687,7 +687,10 @@
     const text = draft.text;
     const proceed = () => {
       state(comp).publishedText = text;
-      return replay();
+      const r = replay();
+      // A post the archive must have: offer to save it (content/journal.js).
+      if (rep && rep.archive && window.__postvaktJournal) window.__postvaktJournal.offer({ text, platform, lang });
+      return r;
     };
     const audit = (action, reason) => send({ type: 'cs-audit', action, reason: reason || '', text, report: rep && !rep.error ? rep : { findings: [], bundle: '' }, draft, host: location.host });
     if (!rep || rep.error) {

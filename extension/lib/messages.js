@@ -20,6 +20,10 @@ export const MSG = Object.freeze({
   STREAM_IDLE: 'off-idle',   // {} the stream has no session to use
   SETTINGS_CHANGED: 'bg-settings-changed', // to content scripts: ask cs-settings again
   RULES_CHANGED: 'bg-rules-changed',       // to content scripts: new rules or crisis state, check again
+  // Journalføring (background/journal.js); sent only when the writer asks.
+  JOURNAL_SAVE: 'cs-journal-save',         // {item} -> {id, comments, added?, existing?} | {error}
+  JOURNAL_COMMENTS: 'cs-journal-comments', // {id, url, comments} -> {id, added, comments} | {error}
+  JOURNAL_KNOWN: 'cs-journal-known',       // {urls} -> {items: [{url, id, title, deadline}]}
 });
 
 /**

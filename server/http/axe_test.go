@@ -36,6 +36,7 @@ func TestPagesAxe(t *testing.T) {
 	e := newEnv(t)
 	staff := e.login("staff").AccessToken
 	e.do("POST", "/api/v1/audit", staff, map[string]any{"entries": []any{entry(1, "Godkjent <b>av</b> leder"), entry(2, "b")}})
+	e.do("POST", "/api/v1/journal", staff, hearing("https://facebook.com/eksempel/posts/1", cmt("Ola Nordmann", "Flere trær.")))
 	script, _ := filepath.Abs("testdata/axe.mjs")
 	cmd := exec.Command(node, script, e.URL, "adm", "comp", password)
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)

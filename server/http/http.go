@@ -68,14 +68,27 @@
 //	GET  /audit/checkpoints     compliance. {"key_id","public_key","checkpoints": [audit.Checkpoint]}.
 //	GET  /audit/verify          compliance. audit.Report: {"ok","entries","size","checkpoints","pruned","faults": [{"kind","position","to"?,"message"}]}.
 //
+//	POST /journal                   staff. A published post for journalføring: {"platform","url","published_at",
+//	                                "title"?,"text","case"?,"deadline"?,"comments"?: [{"author","at"?,"text"}]}
+//	                                → 201 {"id","comments"}; a post the unit saved before → 200 with "existing"
+//	                                and the new comments added. Bad fields → 422 naming them (details: all).
+//	POST /journal/{id}/comments     staff of the item's unit. {"comments"} → {"id","added","comments"}; 409
+//	                                after the input deadline or once journaled.
+//	GET  /journal                   staff (own unit), arkiv, compliance. from, to, status, case, unit, url, limit.
+//	GET  /journal/{id}              the same. The item with its comments.
+//	GET  /journal/{id}/arkivmelding arkiv, compliance. A zip: arkivmelding.xml (Noark 5) and the thread as
+//	                                HTML; audited (journal_exported). POST /journal/export {"ids"} for several.
+//	POST /journal/{id}/filed        arkiv, compliance. {"ref"}: journaled under the archive's reference.
+//	POST /journal/{id}/hold         arkiv, compliance. {"hold"}: legal hold, kept after the retention period.
+//
 // A record whose contents were pruned after the retention period (`postvakt
 // audit prune`) has "pruned": true and keeps only seq, id, at, action,
 // received, digest, prev and hash; it verifies by its stored digest.
 //
 // Outside the API: /healthz, /readyz, /metrics (Prometheus text; with
 // Config.MetricsToken as bearer token, or on an address of its own through
-// MetricsHandler), and the pages under /login, /admin, /compliance and
-// /reset.
+// MetricsHandler), and the pages under /login, /admin, /compliance,
+// /journal and /reset.
 package http
 
 import (
@@ -100,6 +113,10 @@ type Config struct {
 	Users server.UserStore
 	Rules server.RuleStore
 	Audit server.AuditLog
+	// Journal keeps the posts saved for journalføring. When nil, Audit
+	// is used if it implements server.JournalStore (both stores do);
+	// otherwise the journal routes are not served.
+	Journal server.JournalStore
 	// Keys signs and verifies access tokens and page sessions.
 	Keys *Keys
 	// AuditKey is the public key of the audit checkpoints.
@@ -241,6 +258,9 @@ func NewServer(cfg Config) *Server {
 		cfg.LoginWindow = 15 * time.Minute
 	}
 	cfg.Timeouts.defaults()
+	if j, ok := cfg.Audit.(server.JournalStore); ok && cfg.Journal == nil {
+		cfg.Journal = j
+	}
 	if cfg.Revalidate <= 0 {
 		cfg.Revalidate = 2 * time.Second
 	}
@@ -382,5 +402,5 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 // isPage reports whether the request is for an HTML page rather than the API.
 func isPage(c echo.Context) bool {
 	p := c.Request().URL.Path
-	return p == "/" || p == "/login" || p == "/logout" || p == "/reset" || strings.HasPrefix(p, "/admin") || strings.HasPrefix(p, "/compliance")
+	return p == "/" || p == "/login" || p == "/logout" || p == "/reset" || strings.HasPrefix(p, "/admin") || strings.HasPrefix(p, "/compliance") || strings.HasPrefix(p, "/journal")
 }

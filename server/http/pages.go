@@ -17,6 +17,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/postvakt/postvakt/server"
+	"github.com/postvakt/postvakt/server/noark"
 	"github.com/postvakt/postvakt/shared/audit"
 	"github.com/postvakt/postvakt/shared/draft"
 	"github.com/postvakt/postvakt/shared/engine"
@@ -68,6 +69,8 @@ var pageFuncs = template.FuncMap{
 		return a
 	},
 	"fragment": fragment,
+	// Journalføring (pages_journal.go).
+	"journalStatus": journalStatus, "platformName": noark.PlatformName, "splitLines": splitLines,
 	"fault": func(f audit.Fault) string {
 		kinds := map[string]string{
 			audit.FaultEdited: "endret", audit.FaultDeleted: "slettet", audit.FaultChain: "brutt kjede",
@@ -291,6 +294,9 @@ func (s *Server) handleHome() echo.HandlerFunc {
 		}
 		if cl.HasRole(server.RoleCompliance) {
 			return c.Redirect(http.StatusSeeOther, "/compliance")
+		}
+		if cl.HasRole(server.RoleArkiv) {
+			return c.Redirect(http.StatusSeeOther, "/journal")
 		}
 		return s.render(c, http.StatusForbidden, "error", page{Title: "Ingen tilgang", Data: "Sidene er for administratorer og arkiv/personvern. Kontrollen av innlegg skjer i nettleserutvidelsen."})
 	}

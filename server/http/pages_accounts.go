@@ -14,7 +14,7 @@ import (
 // (/reset). Every change goes through server.Accounts, so it ends the
 // account's sessions and tokens and is recorded in the audit log.
 
-var roleNames = map[string]string{server.RoleStaff: "ansatt", server.RoleAdmin: "administrator", server.RoleCompliance: "arkiv/personvern"}
+var roleNames = map[string]string{server.RoleStaff: "ansatt", server.RoleAdmin: "administrator", server.RoleCompliance: "arkiv/personvern", server.RoleArkiv: "arkiv (journalføring)"}
 
 // roleName is a role as the pages name it.
 func roleName(r string) string {

@@ -67,6 +67,7 @@ func (s *Server) routes() {
 	api.GET("/audit/checkpoints", handleAuditCheckpoints(cfg.Audit, cfg.AuditKey), auth, compliance)
 	api.GET("/audit/:seq", handleAuditGet(cfg.Audit), auth, compliance)
 
+	s.journalRoutes(api, auth)
 	s.pageRoutes()
 }
 

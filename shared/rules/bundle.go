@@ -46,6 +46,11 @@ type Org struct {
 	// RetentionDays is how long audit entry contents are kept; 0 means
 	// the server's default.
 	RetentionDays int `json:"retention_days,omitempty"`
+	// JournalComments is how citizens' personal data in comments saved
+	// for journalføring is handled: "keep" (the default) keeps it for the
+	// archive, "mask" also writes a public copy with commenters' names
+	// masked (see server/noark).
+	JournalComments string `json:"journal_comments,omitempty"`
 }
 
 // Text is a user-facing string in the three supported languages.

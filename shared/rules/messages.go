@@ -76,6 +76,7 @@ var nbFormats = map[string]string{
 	"%q is not a role of the frame":                 "%q er ikke en rolle i rammen",
 	"%q is not a class of a role after the first":   "%q er ikke en klasse i en rolle etter den første",
 	"bundle is %d bytes, more than the limit of %d": "regelpakken er %d byte, mer enn grensen på %d",
+	"must be keep or mask":                          "må være keep (behold) eller mask (skjul)",
 }
 
 // msgError is an error whose message exists in English and bokmål.

@@ -190,6 +190,9 @@ func validateOrg(o *Org, p string, errs *ValidationErrors) {
 	if o.RetentionDays < 0 {
 		*errs = append(*errs, ve(p+".retention_days", "", "must not be negative"))
 	}
+	if o.JournalComments != "" && o.JournalComments != "keep" && o.JournalComments != "mask" {
+		*errs = append(*errs, ve(p+".journal_comments", "", "must be keep or mask"))
+	}
 }
 
 func isDomain(d string) bool {

@@ -32,7 +32,7 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 			"       postvakt user roles NAME --role ROLE[,ROLE...] [--unit UNIT]",
 			"       postvakt user reset-password NAME [--password-stdin]",
 			"",
-			"Roles: staff, admin, compliance (one user may have several; --role may repeat).",
+			"Roles: staff, admin, compliance, arkiv (one user may have several; --role may repeat).",
 			"The password is the first line of stdin, never an argument. reset-password",
 			"without --password-stdin prints a one-time code (valid 24 hours) with which",
 			"the user chooses a new password at /reset. Every change but list ends the",
@@ -52,11 +52,11 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var roles []string
-	fs.Func("role", "a `ROLE`: staff, admin or compliance (repeat or separate with commas)", func(s string) error {
+	fs.Func("role", "a `ROLE`: "+strings.Join(server.Roles, ", ")+" (repeat or separate with commas)", func(s string) error {
 		for _, r := range strings.Split(s, ",") {
 			r = strings.TrimSpace(r)
 			if !slices.Contains(server.Roles, r) {
-				return fmt.Errorf("unknown role %q (want staff, admin or compliance)", r)
+				return fmt.Errorf("unknown role %q (want %s)", r, strings.Join(server.Roles, ", "))
 			}
 			if !slices.Contains(roles, r) {
 				roles = append(roles, r)
