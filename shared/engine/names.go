@@ -114,6 +114,11 @@ func init() {
 		"sølvi", "terje", "thea", "theo", "thomas", "tiril", "tobias", "tonje", "tor", "torbjørn", "tore",
 		"torill", "torstein", "tove", "trine", "trond", "tuva", "turid", "unni", "vegard", "vetle",
 		"viljar", "viktor", "wenche", "william", "yusuf", "øyvind", "åse", "åshild",
+		"kenneth", "roger", "stig", "trygve", "vidar", "per", "paul", "petra", "hilde", "liv",
+		"gunhild", "ingeborg", "marte", "maria", "mari", "amira", "omar", "hassan", "fredrik",
+		"halvor", "helge", "jostein", "kåre", "leif", "magne", "oddvar", "rolf", "sigurd", "svein",
+		"tone", "tormod", "ulrik", "aud", "bodil", "eli", "grethe", "irene", "jannicke", "mette",
+		"oda", "ragnhild", "sissel", "vigdis", "alex", "robin", "kim", "sam",
 	} {
 		firstNames[n] = true
 	}
