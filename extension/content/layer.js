@@ -244,7 +244,10 @@
   /** Shows a modal built by build(dialog, done) and resolves with what done() got. */
   function modal(build) {
     const r = layer();
-    const saved = document.activeElement;
+    // The element to give focus back to, inside shadow roots (the page's
+    // editor, not its shadow host, so the writer can type on at once).
+    let saved = document.activeElement;
+    while (saved && saved.shadowRoot && saved.shadowRoot.activeElement) saved = saved.shadowRoot.activeElement;
     return new Promise((resolve) => {
       const back = el('div', 'modal');
       const dlg = el('div', 'dialog');
