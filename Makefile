@@ -76,6 +76,7 @@ chromium-present:
 
 test-e2e: extension node_modules/.package-lock.json chromium-present
 	node extension/tests/e2e/run.mjs
+	node extension/tests/e2e/editors.mjs
 	node extension/tests/e2e/pages.mjs
 	node extension/tests/e2e/sync.mjs
 	node extension/tests/e2e/policy.mjs
