@@ -96,6 +96,25 @@ test('Lexical in a shadow root: a pasted draft is checked with no further key, a
   await page.close();
 });
 
+test('IME composition is checked when it ends, and text inserted without keys (autocorrect) is checked', async () => {
+  const { page, problems } = await open('quill.html');
+  await page.click('.ql-editor');
+  const cdp = await br.ctx.newCDPSession(page);
+  // A composition in progress, then committed.
+  await cdp.send('Input.imeSetComposition', { text: 'Fødselsnummer 128388', selectionStart: 20, selectionEnd: 20 });
+  await cdp.send('Input.imeSetComposition', { text: `Fødselsnummer ${FNR}`, selectionStart: 26, selectionEnd: 26 });
+  await cdp.send('Input.insertText', { text: `Fødselsnummer ${FNR}` });
+  await lastCheck(page, hasFnr);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Backspace');
+  await lastCheck(page, (c) => c.length === 0);
+  // Text put in by the platform's input method with no key events.
+  await page.keyboard.insertText(`Ring meg på 912 34 567. ${OWN}`);
+  await lastCheck(page, (c) => c.rules.includes('pii.phone'));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 // Labels a publish control may carry; each must be guarded.
 const LABELS = [
   { text: 'Publiser innlegg' }, { text: 'Publiser nå' }, { text: 'Publiser!' }, { text: 'Planlegg' },
@@ -170,11 +189,21 @@ test('Enter in a comment box that sends on Enter is guarded; Shift+Enter makes a
   await page.close();
 });
 
-test('a composer the page removes takes the badge and panel with it', async () => {
+test('the layer follows the composer when the page scrolls, and leaves with it when the page removes it', async () => {
   const { page, problems } = await open('lexical.html');
   await lexical(page, 'composer').click();
   await page.keyboard.type(`Fødselsnummer ${FNR}.`);
   await page.locator('postvakt-layer .badge.block').waitFor();
+  // The underline sits on the number; scrolled, it moves with the text.
+  await page.locator('postvakt-layer .u.block').first().waitFor();
+  const top = () => page.evaluate(() => document.querySelector('postvakt-layer')?.shadowRoot?.querySelector('.u.block')?.getBoundingClientRect().top ?? NaN);
+  const before = await top();
+  await page.evaluate(() => window.scrollBy(0, 20));
+  await page.waitForFunction((y) => {
+    const u = document.querySelector('postvakt-layer')?.shadowRoot?.querySelector('.u.block');
+    return !!u && Math.abs(u.getBoundingClientRect().top - (y - 20)) < 2;
+  }, before);
+  assert.ok(before > 20, `underline at ${before}`);
   await page.evaluate(() => document.getElementById('dialog').remove());
   await page.locator('postvakt-layer .badge').waitFor({ state: 'hidden' });
   assert.equal(await page.locator('postvakt-layer .panel').isHidden(), true);
@@ -212,6 +241,11 @@ test('ProseMirror in an iframe: paste, select and delete, the editor’s own und
     await page.frameLocator('#frame').locator('postvakt-layer .dialog').waitFor({ state: 'detached' });
     assert.equal(await published(f), 0, `published through ${sel}`);
   }
+  // The page's own script submitting the form (as an Enter handler would).
+  await f.evaluate(() => /** @type {HTMLFormElement} */ (document.getElementById('form')).requestSubmit());
+  await page.frameLocator('#frame').locator('postvakt-layer .dialog.blocked').waitFor();
+  await page.frameLocator('#frame').locator('postvakt-layer .dialog.blocked button').click();
+  assert.equal(await published(f), 0, 'published through requestSubmit');
   // A clean text goes through the form at once.
   await f.evaluate(() => window['pmSelectAll']());
   await page.keyboard.type(`Biblioteket har sommeråpent fra 22. juni. ${OWN}`);
