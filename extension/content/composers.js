@@ -48,10 +48,22 @@
     return false;
   }
 
+  const BOUNDARY = /^(dialog|alertdialog|form|article)$/;
+
+  /** A container that holds one thing: a form, a dialog, a post in a feed. */
+  function isBoundary(n) {
+    if (n.nodeType !== 1) return false;
+    if (n.tagName === 'FORM' || n.tagName === 'DIALOG' || n.getAttribute('aria-modal') === 'true') return true;
+    return BOUNDARY.test(n.getAttribute('role') || '');
+  }
+
   /**
    * The composer a control (a publish button, a form) belongs to: the
    * active composer when it is in the same container, else the first
-   * composer in the nearest container that holds one; else the active one.
+   * composer in the nearest container that holds one. The search stops at
+   * a form, a dialog or a post in a feed: a «Del» or «Svar» button under
+   * someone else's post does not belong to the writer's draft. A control
+   * outside any of them belongs to the active composer.
    */
   function composerFor(node, active) {
     if (node && node.form) {
@@ -60,10 +72,11 @@
     }
     for (let n = node && (node.parentNode || node.host); n; n = n.parentNode || n.host) {
       if (n.nodeType !== 1 && n.nodeType !== 11) continue;
+      if (n === document.body || n === document.documentElement) break;
       if (active && active.isConnected && containsDeep(n, active)) return active;
       const c = n.querySelector && n.querySelector(SELECTOR);
       if (c) return composerOf(c);
-      if (n === document.body) break;
+      if (isBoundary(n)) return null;
     }
     return active && active.isConnected ? active : null;
   }
