@@ -159,17 +159,20 @@
     // Text changes: every mutation inside the editor, however it was made.
     observer = new MutationObserver(() => { if (el === pv.active) schedule(el); });
     if (el.tagName !== 'TEXTAREA') observer.observe(el, { childList: true, subtree: true, characterData: true });
-    // Its removal (a single-page app closing the dialog) and changes around
-    // it that move it: the roots it lives in, up through shadow hosts. A
+    // Its removal or hiding (a single-page app closing the dialog) and
+    // changes around it that move it: the roots it lives in, up through
+    // shadow hosts; the layer is redrawn only if the composer moved. A
     // textarea's value set by a script shows up here too, at the next frame.
     rootsObserver = new MutationObserver(() => {
       if (!el.isConnected) composerGone(el);
-      else pv.layer.requestReflow();
+      else pv.layer.requestReflow(false);
       if (el.tagName === 'TEXTAREA' && el.value !== state(el).checkedText) scheduleFrame();
     });
     for (let n = el; n;) {
       const r = n.getRootNode();
-      rootsObserver.observe(r === document ? document.documentElement : r, { childList: true, subtree: true });
+      rootsObserver.observe(r === document ? document.documentElement : r, {
+        childList: true, subtree: true, attributes: true, attributeFilter: ['style', 'class', 'hidden', 'open'],
+      });
       n = r.host;
     }
     // The composer grows as it is written in, and can scroll inside itself
@@ -219,6 +222,9 @@
     else if (e.type === 'focusin' && pv.layer) pv.layer.render(el); // It may have been hidden and shown again.
     switch (e.type) {
       case 'input':
+        // A composition that ended without compositionend (seen when focus
+        // leaves mid-word) must not stop the checks.
+        if (!e.isComposing) composing = false;
         schedule(el);
         break;
       case 'focusin':

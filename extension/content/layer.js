@@ -118,13 +118,33 @@
   }
 
   let frame = 0;
+  let forced = false;
+  /** Where the composer was when the layer was last drawn. */
+  let drawnAt = '';
 
-  /** Redraws the layer over the active composer in the next frame (once, however often asked). */
-  function requestReflow() {
+  const rectKey = (comp) => {
+    const r = comp.getBoundingClientRect();
+    return `${r.left},${r.top},${r.width},${r.height},${innerWidth},${innerHeight}`;
+  };
+
+  /**
+   * Redraws the layer over the active composer in the next frame, once
+   * however often asked. Asked by changes elsewhere in the page (lenient:
+   * only if the composer moved) or by a scroll or resize (always: a
+   * composer that scrolls inside itself moves its text, not its box).
+   * @param {any} [e] an event: a scroll or resize forces the redraw
+   */
+  function requestReflow(e) {
+    if (e !== false) forced = true;
     if (frame) return;
     frame = requestAnimationFrame(() => {
       frame = 0;
-      if (pv.active && pv.enabled) position(pv.active);
+      const force = forced;
+      forced = false;
+      const comp = pv.active;
+      if (!comp || !pv.enabled) return;
+      if (!force && comp.isConnected && rectKey(comp) === drawnAt) return;
+      position(comp);
     });
   }
 
@@ -143,6 +163,7 @@
       if (pv.core) pv.core.composerGone(comp);
       return;
     }
+    drawnAt = rectKey(comp);
     const rect = comp.getBoundingClientRect();
     const badge = r.querySelector('.badge');
     const panel = r.querySelector('.panel');

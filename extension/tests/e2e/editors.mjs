@@ -206,6 +206,12 @@ test('the layer follows the composer when the page scrolls, and leaves with it w
     return !!u && Math.abs(u.getBoundingClientRect().top - (y - 20)) < 2;
   }, before);
   assert.ok(before > 20, `underline at ${before}`);
+  // Hidden by the page (a class or style change), then shown again.
+  await page.evaluate(() => { document.getElementById('dialog').style.display = 'none'; });
+  await page.locator('postvakt-layer .badge').waitFor({ state: 'hidden' });
+  await page.evaluate(() => { document.getElementById('dialog').style.display = ''; });
+  await lexical(page, 'composer').click();
+  await page.locator('postvakt-layer .badge.block').waitFor();
   await page.evaluate(() => document.getElementById('dialog').remove());
   await page.locator('postvakt-layer .badge').waitFor({ state: 'hidden' });
   assert.equal(await page.locator('postvakt-layer .panel').isHidden(), true);
