@@ -215,7 +215,7 @@
 
   /** A change to a composer's text is coming or has just happened. */
   function onActivity(e) {
-    if (!pv.enabled) return;
+    if (!pv.enabled || pv.layer.isOwn(e)) return; // The reason field of Postvakt's own dialog is no composer.
     const el = composerOf(targetOf(e));
     if (!el) return;
     if (pv.active !== el) activate(el);
