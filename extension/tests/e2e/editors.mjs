@@ -2,7 +2,8 @@
 // The extension on composers made with real editors from npm (test tools
 // only, bundled here with esbuild): Lexical inside open shadow roots (a
 // post composer and a comment box that sends on Enter), ProseMirror with
-// history inside a form in a same-origin iframe, and Quill. Findings must
+// history inside a form in a same-origin iframe, Quill, and Draft.js with
+// React in a same-origin iframe. Findings must
 // follow paste, deletion, undo and redo with no further keystroke, and the
 // guard must hold for every publish control, Enter to send and a form's
 // submit. Run by `make test-e2e`.
@@ -23,8 +24,9 @@ let br;
 
 before(async () => {
   await build({
-    entryPoints: ['lexical', 'prosemirror', 'quill'].map((n) => path.join(pages, 'editors', `${n}.js`)),
+    entryPoints: ['lexical', 'prosemirror', 'quill', 'draft'].map((n) => path.join(pages, 'editors', `${n}.js`)),
     bundle: true, format: 'iife', outdir: path.join(pages, 'gen'), logLevel: 'error',
+    define: { 'process.env.NODE_ENV': '"production"', global: 'window' },
   });
   srv = await startServer();
   br = await launch();
@@ -285,6 +287,38 @@ test('Quill: cut, paste, undo and Delete are followed, and «Post now» is guard
   await page.click('#post');
   await page.locator('postvakt-layer .dialog.blocked').waitFor();
   assert.equal(await published(page), 0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('Draft.js with React in an iframe: Backspace and paste are followed, and Enter in the reply box is held', async () => {
+  const { page, problems } = await open('draft-frame.html');
+  const frame = page.frameLocator('#frame');
+  await frame.locator('#post [contenteditable]').waitFor();
+  const f = page.frames().find((x) => x.url().endsWith('/draft.html'));
+  assert.ok(f);
+  await frame.locator('#post [contenteditable]').click();
+  await page.keyboard.type(`Fødselsnummer ${FNR}`);
+  await lastCheck(f, hasFnr);
+  // Draft.js handles Backspace itself: no input event reaches the page.
+  await page.keyboard.press('Backspace');
+  await page.keyboard.press('Backspace');
+  await lastCheck(f, noFnr);
+  await page.keyboard.type('10');
+  await lastCheck(f, hasFnr);
+  await frame.locator('[data-testid=tweetButtonInline]').click();
+  await frame.locator('postvakt-layer .dialog.blocked').waitFor();
+  await frame.locator('postvakt-layer .dialog.blocked button').click();
+  assert.equal(await published(f), 0);
+  // The reply box: pasted, then Enter.
+  await frame.locator('#reply [contenteditable]').click();
+  await f.evaluate((t) => navigator.clipboard.writeText(t), `Hei! Fødselsnummeret ditt ${FNR} er registrert.`);
+  await page.keyboard.press('Control+V');
+  await lastCheck(f, hasFnr);
+  await page.keyboard.press('Enter');
+  await frame.locator('postvakt-layer .dialog.blocked').waitFor();
+  await frame.locator('postvakt-layer .dialog.blocked button').click();
+  assert.equal(await published(f), 0, 'the reply was sent');
   assert.deepEqual(problems, []);
   await page.close();
 });
