@@ -112,6 +112,8 @@
       st.publishedText = undefined;
       d.images = [];
     }
+    // A clean text let through on Enter, now gone from the composer: sent.
+    if (st.enter && !d.text.trim()) pv.guard.sentAfterEnter(el);
     const imgKey = JSON.stringify(d.images);
     if (st.checking && st.checkedText === d.text && st.checkedImages === imgKey && st.checkedEpoch === rulesEpoch) return st.checking;
     const seq = ++st.seq;
@@ -205,6 +207,7 @@
 
   /** The composer left the page or was hidden: the layer goes too. */
   function composerGone(el) {
+    if (!el.isConnected && state(el).enter) pv.guard.sentAfterEnter(el);
     if (pv.active !== el) return;
     if (!el.isConnected) {
       unobserve();
@@ -245,7 +248,7 @@
     document.addEventListener(type, onActivity, true);
   }
 
-  pv.core = { send, state, schedule, checkNow, activate, composerGone, get rulesEpoch() { return rulesEpoch; } };
+  pv.core = { send, state, draftOf, schedule, checkNow, activate, composerGone, get rulesEpoch() { return rulesEpoch; } };
 
   loadSettings();
   try {

@@ -105,6 +105,39 @@
     }
   }
 
+  function auditEntry(action, reason, text, rep, draft) {
+    return pv.core.send({
+      type: MSG.AUDIT, action, reason: reason || '', text, report: rep && !rep.error ? rep : { findings: [], bundle: '' }, draft, host: location.host,
+    });
+  }
+
+  /**
+   * Enter in a composer that sends on Enter, when the text as it is now
+   * was checked and is clean: the key keeps its own meaning (it sends, or
+   * in a box that does not send after all, makes a new line) and is not
+   * held. It is audited as published only if it sent, which shows as the
+   * composer emptied or removed soon after (sentAfterEnter).
+   */
+  function cleanAsChecked(comp) {
+    const st = state(comp);
+    const { text } = extract(comp);
+    const rep = st.report;
+    if (!rep || rep.error || rep.verdict !== 'ok' || st.images.length) return false;
+    if (st.text !== text || st.checkedText !== text || st.checkedEpoch !== pv.core.rulesEpoch || st.inflight) return false;
+    st.enter = { text, rep, draft: pv.core.draftOf(comp), at: performance.now() };
+    return true;
+  }
+
+  /** Called when a composer's text went empty or the composer went away. */
+  function sentAfterEnter(comp) {
+    const st = state(comp);
+    const e = st.enter;
+    st.enter = null;
+    if (!e || performance.now() - e.at > 5000) return;
+    st.publishedText = e.text;
+    auditEntry('published', '', e.text, e.rep, e.draft);
+  }
+
   /** Checks the composer's text as it is now and lets replay() run if the rules allow. */
   async function guard(comp, replay) {
     const { rep, draft } = await pv.core.checkNow(comp);
@@ -114,9 +147,7 @@
       approved = { comp, text, at: performance.now() };
       return replay();
     };
-    const audit = (action, reason) => pv.core.send({
-      type: MSG.AUDIT, action, reason: reason || '', text, report: rep && !rep.error ? rep : { findings: [], bundle: '' }, draft, host: location.host,
-    });
+    const audit = (action, reason) => auditEntry(action, reason, text, rep, draft);
     const { blockedDialog, warnDialog } = pv.layer;
     if (!rep || rep.error) {
       const ok = await warnDialog([], T('checkerDown'));
@@ -203,6 +234,7 @@
       const shortcut = e.ctrlKey || e.metaKey || e.altKey;
       if (!shortcut && (e.shiftKey || !sendsOnEnter(comp))) return; // A new line.
       if (!hasContent(comp) || recentlyApproved(comp)) return;
+      if (!shortcut && cleanAsChecked(comp)) return;
       swallow = 'Enter';
       hold(e, comp, () => replayKey(target, e, shortcut ? null : () => newLine(comp)));
       return;
@@ -260,5 +292,5 @@
     }
   }
 
-  pv.guard = { publishLabel, publishControlOf, watchRoot, get pending() { return pending; } };
+  pv.guard = { publishLabel, publishControlOf, watchRoot, sentAfterEnter, get pending() { return pending; } };
 })();

@@ -163,7 +163,17 @@ test('every publish label family is guarded, nested or not, and other controls a
   await page.close();
 });
 
+/** The actions of the local audit queue's entries, read through an extension page. */
+async function auditActions() {
+  const page = await br.ctx.newPage();
+  await page.goto(`chrome-extension://${br.extensionId}/pages/popup.html`);
+  const r = await page.evaluate(() => chrome.runtime.sendMessage({ type: 'ui-queue' }));
+  await page.close();
+  return r.entries.map((e) => e.action);
+}
+
 test('Enter in a comment box that sends on Enter is guarded; Shift+Enter makes a new line', async () => {
+  const start = (await auditActions()).length;
   const { page, problems } = await open('lexical.html');
   await lexical(page, 'comment').click();
   await page.keyboard.type(`Hei Kari, fødselsnummeret ditt ${FNR} er registrert.`);
@@ -189,6 +199,11 @@ test('Enter in a comment box that sends on Enter is guarded; Shift+Enter makes a
   await page.keyboard.press('Enter');
   await page.locator('postvakt-layer .dialog.blocked').waitFor();
   assert.equal(await published(page), 1);
+  // Audited: the stop, the clean reply sent (a clean Enter is not held,
+  // and is audited when the box empties), the second stop; the new line
+  // made with Shift+Enter is no entry.
+  for (const deadline = Date.now() + 10000; (await auditActions()).length < start + 3 && Date.now() < deadline;);
+  assert.deepEqual((await auditActions()).slice(start), ['blocked', 'published', 'blocked']);
   assert.deepEqual(problems, []);
   await page.close();
 });
