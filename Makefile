@@ -57,6 +57,7 @@ extension: wasm
 	rm -rf $(EXT) && mkdir -p $(EXT)
 	cp -r extension/manifest.json extension/managed_schema.json extension/_locales extension/background extension/content extension/lib extension/offscreen extension/pages extension/icons $(EXT)/
 	cp "$(WASM_EXEC)/wasm_exec.js" $(EXT)/lib/wasm_exec.js
+	node extension/tests/tools/content-messages.mjs extension/lib/messages.js > $(EXT)/content/messages.js
 	cp dist/postvakt.wasm $(EXT)/postvakt.wasm
 	cp "$$($(GO) list -m -f '{{.Dir}}' github.com/esimov/pigo)/cascade/facefinder" $(EXT)/facefinder
 	chmod u+w $(EXT)/facefinder
@@ -79,6 +80,7 @@ chromium-present:
 
 test-e2e: extension node_modules/.package-lock.json chromium-present
 	node extension/tests/e2e/run.mjs
+	node extension/tests/e2e/editors.mjs
 	node extension/tests/e2e/pages.mjs
 	node extension/tests/e2e/sync.mjs
 	node extension/tests/e2e/policy.mjs

@@ -5,7 +5,7 @@
 // became which item so that a later visit can offer to add new comments.
 // Content scripts send these messages only on the writer's click; no
 // draft ever reaches them.
-import { MSG, hasShape } from '../lib/messages.js';
+import { MSG, ERR, hasShape } from '../lib/messages.js';
 import { localRead, localWrite } from '../lib/ext.js';
 import { AuthRequired, NetworkError } from '../lib/client.js';
 
@@ -32,7 +32,7 @@ async function post(client, path, body) {
     return json || {};
   } catch (e) {
     const err = /** @type {any} */ (e);
-    const code = err instanceof AuthRequired ? 'EAUTH' : err instanceof NetworkError ? 'ENETWORK' : 'EINTERNAL';
+    const code = err instanceof AuthRequired ? 'EAUTH' : err instanceof NetworkError ? ERR.NETWORK : ERR.INTERNAL;
     return { error: { code, message: String(err && err.message || err) } };
   }
 }
@@ -78,7 +78,7 @@ export function journalHandlers(client) {
   return {
     async [MSG.JOURNAL_SAVE](/** @type {any} */ msg) {
       if (!hasShape(msg, { item: 'object' }) || !msg.item || typeof msg.item.url !== 'string') {
-        return { error: { code: 'EINVALID', message: 'item missing' } };
+        return { error: { code: ERR.INVALID, message: 'item missing' } };
       }
       const comments = Array.isArray(msg.item.comments) ? msg.item.comments : [];
       const r = await post(client, '/api/v1/journal', { ...msg.item, comments: comments.slice(0, COMMENT_BATCH) });
@@ -91,7 +91,7 @@ export function journalHandlers(client) {
     },
     async [MSG.JOURNAL_COMMENTS](/** @type {any} */ msg) {
       if (!hasShape(msg, { id: 'string', comments: 'object' }) || !Array.isArray(msg.comments)) {
-        return { error: { code: 'EINVALID', message: 'comments missing' } };
+        return { error: { code: ERR.INVALID, message: 'comments missing' } };
       }
       if (!msg.comments.length) return post(client, `/api/v1/journal/${encodeURIComponent(msg.id)}/comments`, { comments: [] });
       return addComments(client, msg.id, msg.comments);

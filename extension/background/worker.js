@@ -19,7 +19,7 @@
 // A bundle is activated only after the engine has validated it and run its
 // examples; until then the last good one stays in force.
 import '../lib/wasm_exec.js';
-import { MSG, hasShape } from '../lib/messages.js';
+import { MSG, ERR, fail, hasShape, senderAllowed } from '../lib/messages.js';
 import { localRead, localWrite, managedRead, settings, saveSettings } from '../lib/ext.js';
 import { buildEntry } from '../lib/audit.js';
 import { Store } from '../lib/queue.js';
@@ -277,18 +277,6 @@ async function closeStream() {
 
 // ---- messages -------------------------------------------------------------
 
-/** @param {chrome.runtime.MessageSender} sender */
-function fromExtensionPage(sender) {
-  return sender.id === chrome.runtime.id && typeof sender.url === 'string' &&
-    sender.url.startsWith(chrome.runtime.getURL('pages/'));
-}
-
-/** @param {chrome.runtime.MessageSender} sender */
-function fromOffscreen(sender) {
-  return sender.id === chrome.runtime.id && typeof sender.url === 'string' &&
-    sender.url.startsWith(chrome.runtime.getURL('offscreen/'));
-}
-
 /** @param {string} b64 */
 function fromBase64(b64) {
   const bin = atob(b64);
@@ -323,7 +311,7 @@ async function status(/** @type {string} */ host) {
 /** @type {Record<string, (msg: any, sender: chrome.runtime.MessageSender) => Promise<any>>} */
 const handlers = {
   async [MSG.CHECK](msg) {
-    if (!hasShape(msg, { draft: 'object' })) return { error: { code: 'EINVALID', message: 'draft missing' } };
+    if (!hasShape(msg, { draft: 'object' })) return fail(ERR.INVALID, 'draft missing');
     const pv = await start();
     // A check never waits for policy values that are not known yet.
     const [s, { crisis = null }] = await Promise.all([identity(), localRead('crisis')]);
@@ -333,7 +321,7 @@ const handlers = {
   },
   async [MSG.AUDIT](msg) {
     if (!hasShape(msg, { action: 'string', text: 'string', report: 'object', draft: 'object' })) {
-      return { error: { code: 'EINVALID', message: 'audit message incomplete' } };
+      return fail(ERR.INVALID, 'audit message incomplete');
     }
     const pv = await start();
     // The entry is in the name of whoever is signed in (also with an
@@ -351,7 +339,7 @@ const handlers = {
   },
   async [MSG.FACES](msg) {
     if (!hasShape(msg, { rgba: 'string', width: 'number', height: 'number' })) {
-      return { error: { code: 'EINVALID', message: 'image missing' } };
+      return fail(ERR.INVALID, 'image missing');
     }
     const pv = await start();
     return JSON.parse(pv.detectFaces(fromBase64(msg.rgba), msg.width, msg.height));
@@ -367,43 +355,36 @@ const handlers = {
     ensureStream();
     return { ok: true };
   },
-  async [MSG.STATUS](msg, sender) {
-    if (!fromExtensionPage(sender)) return { error: { code: 'EFORBIDDEN', message: 'extension pages only' } };
+  async [MSG.STATUS](msg) {
     return status(msg.host);
   },
-  async [MSG.SET_SITE](msg, sender) {
-    if (!fromExtensionPage(sender) || !hasShape(msg, { host: 'string', enabled: 'boolean' })) {
-      return { error: { code: 'EFORBIDDEN', message: 'extension pages only' } };
-    }
+  async [MSG.SET_SITE](msg) {
+    if (!hasShape(msg, { host: 'string', enabled: 'boolean' })) return fail(ERR.INVALID, 'host or enabled missing');
     const s = await settings();
     const hosts = new Set(s.disabledHosts);
     if (msg.enabled) hosts.delete(msg.host); else hosts.add(msg.host);
     await saveSettings({ disabledHosts: [...hosts] });
     return { ok: true };
   },
-  async [MSG.QUEUE](msg, sender) {
-    if (!fromExtensionPage(sender)) return { error: { code: 'EFORBIDDEN', message: 'extension pages only' } };
+  async [MSG.QUEUE]() {
     return { entries: await store.batch(MAX_LIST) };
   },
-  async [MSG.LOGIN](msg, sender) {
-    if (!fromExtensionPage(sender) || !hasShape(msg, { username: 'string', password: 'string' })) {
-      return { error: { code: 'EFORBIDDEN', message: 'extension pages only' } };
-    }
+  async [MSG.LOGIN](msg) {
+    if (!hasShape(msg, { username: 'string', password: 'string' })) return fail(ERR.INVALID, 'username or password missing');
     const s = await settings();
-    if (!serverOrigin(s.serverUrl)) return { error: { code: 'ENOSERVER', message: 'no server address is set' } };
+    if (!serverOrigin(s.serverUrl)) return fail(ERR.NO_SERVER, 'no server address is set');
     try {
       await client.login(s.serverUrl, msg.username, msg.password);
     } catch (e) {
       const err = /** @type {any} */ (e);
-      return { error: { code: err instanceof NetworkError ? 'ENETWORK' : err.code || 'EINTERNAL', message: String(err.message || err), status: err.status || 0 } };
+      return fail(err instanceof NetworkError ? ERR.NETWORK : err.code || ERR.INTERNAL, String(err.message || err), { status: err.status || 0 });
     }
     await Promise.all([syncRules('login'), flush()]);
     await ensureStream();
     announce(MSG.RULES_CHANGED); // The user name changed: crisis-team membership may have too.
     return status(msg.host);
   },
-  async [MSG.LOGOUT](msg, sender) {
-    if (!fromExtensionPage(sender)) return { error: { code: 'EFORBIDDEN', message: 'extension pages only' } };
+  async [MSG.LOGOUT](msg) {
     // Send what this user queued while the session still can (briefly:
     // signing out must not hang on a slow server); the rest waits for
     // their next sign-in.
@@ -416,13 +397,11 @@ const handlers = {
     announce(MSG.RULES_CHANGED);
     return status(msg.host);
   },
-  async [MSG.SYNC](msg, sender) {
-    if (!fromExtensionPage(sender)) return { error: { code: 'EFORBIDDEN', message: 'extension pages only' } };
+  async [MSG.SYNC](msg) {
     await Promise.all([syncRules('user'), flush()]);
     return status(msg.host);
   },
-  async [MSG.STREAM_TOKEN](msg, sender) {
-    if (!fromOffscreen(sender)) return {};
+  async [MSG.STREAM_TOKEN](msg) {
     try {
       const auth = await client.session(msg.stale === true);
       return { server: auth.server, token: auth.access };
@@ -431,8 +410,8 @@ const handlers = {
       return { retry: true };
     }
   },
-  async [MSG.STREAM_EVENT](msg, sender) {
-    if (!fromOffscreen(sender) || typeof msg.name !== 'string') return {};
+  async [MSG.STREAM_EVENT](msg) {
+    if (typeof msg.name !== 'string') return {};
     const data = msg.data || {};
     if (msg.name === 'hello') {
       // A (re)connect: the server is up. Resync and send what waited.
@@ -449,8 +428,8 @@ const handlers = {
     }
     return { ok: true };
   },
-  async [MSG.STREAM_IDLE](msg, sender) {
-    if (fromOffscreen(sender)) await closeStream();
+  async [MSG.STREAM_IDLE]() {
+    await closeStream();
     return {};
   },
 };
@@ -460,10 +439,18 @@ Object.assign(handlers, journalHandlers(client));
 chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   const h = msg && handlers[msg.type];
   if (!h) return false;
+  // The one gate per trust tier (see TIER in lib/messages.js): content
+  // scripts may check and audit, only the extension's own pages may read
+  // the queue or change settings, only the offscreen document may speak
+  // for the server's stream.
+  if (!senderAllowed(msg.type, sender, chrome.runtime.id, chrome.runtime.getURL(''))) {
+    sendResponse(fail(ERR.FORBIDDEN, `${msg.type} may not be sent from here`));
+    return false;
+  }
   // Every handler runs after start(): chrome.storage calls made while the
   // Go module is still being instantiated were seen never to resolve.
   start().catch(() => null).then(() => h(msg, sender)).then(sendResponse,
-    (e) => sendResponse({ error: { code: 'EINTERNAL', message: String(e && e.message || e) } }));
+    (e) => sendResponse(fail(ERR.INTERNAL, String(e && e.message || e))));
   return true;
 });
 
@@ -489,7 +476,8 @@ async function registerSites() {
     const granted = await chrome.permissions.contains({ origins: sites });
     if (!granted) return;
     await chrome.scripting.registerContentScripts([{
-      id: 'postvakt-sites', matches: sites, js: ['content/journal.js', 'content/content.js'], allFrames: true, runAt: 'document_idle',
+      // The same ordered scripts as the manifest's content script.
+      id: 'postvakt-sites', matches: sites, js: chrome.runtime.getManifest().content_scripts?.[0].js || [], allFrames: true, runAt: 'document_idle',
     }]);
   } catch (e) {
     console.warn('postvakt: could not register extra sites', e);

@@ -13,6 +13,9 @@
 (() => {
   'use strict';
   if (window.__postvaktJournal) return;
+  // The message catalogue (lib/messages.js, loaded first as content/messages.js).
+  // (A unit test loads this file alone, for its pure helpers.)
+  const { MSG, ERR } = globalThis.__postvaktMessages || { MSG: {}, ERR: {} };
 
   const STR = {
     nb: {
@@ -98,11 +101,11 @@
     return new Promise((resolve) => {
       try {
         chrome.runtime.sendMessage(msg, (resp) => {
-          if (chrome.runtime.lastError) resolve({ error: { code: 'EUNAVAILABLE', message: chrome.runtime.lastError.message } });
-          else resolve(resp || { error: { code: 'EUNAVAILABLE', message: 'no answer' } });
+          if (chrome.runtime.lastError) resolve({ error: { code: ERR.UNAVAILABLE, message: chrome.runtime.lastError.message } });
+          else resolve(resp || { error: { code: ERR.UNAVAILABLE, message: 'no answer' } });
         });
       } catch (e) {
-        resolve({ error: { code: 'EUNAVAILABLE', message: String(e) } });
+        resolve({ error: { code: ERR.UNAVAILABLE, message: String(e) } });
       }
     });
   }
@@ -277,10 +280,10 @@
   function errorText(r) {
     const e = (r && r.error) || {};
     if (e.code === 'EAUTH' || e.code === 'EUNAUTHORIZED') return T('auth');
-    if (e.code === 'ENETWORK' || e.code === 'EUNAVAILABLE') return T('network');
+    if (e.code === ERR.NETWORK || e.code === ERR.UNAVAILABLE) return T('network');
     if (e.code === 'ECONFLICT') return T('closed');
     // The server's own words name the field («case: must be a case number …»).
-    if (e.code === 'EINVALID' || e.code === 'EMALFORMED' || e.code === 'ETOOLARGE') return `${T('invalid')} (${e.message || e.code})`;
+    if (e.code === ERR.INVALID || e.code === 'EMALFORMED' || e.code === 'ETOOLARGE') return `${T('invalid')} (${e.message || e.code})`;
     return `${T('failed')}: ${e.message || e.code || ''}`;
   }
 
@@ -344,7 +347,7 @@
         platform: post.platform || 'other', url: clean(url.value), published_at: post.at || publishedAt(box),
         title: title.value.trim(), text: post.text, case: cas.value.trim(), deadline: deadline.value, comments,
       };
-      const r = await send({ type: 'cs-journal-save', item });
+      const r = await send({ type: MSG.JOURNAL_SAVE, item });
       go.disabled = false;
       go.textContent = T('send');
       if (!r || r.error || !r.id) {
@@ -400,9 +403,9 @@
     for (const b of boxes) byURL.set(postURL(b), b);
     const here = clean(location.href);
     if (!byURL.has(here)) byURL.set(here, boxes[0] || null);
-    const r = await send({ type: 'cs-journal-known', urls: [...byURL.keys()].slice(0, 50) });
+    const r = await send({ type: MSG.JOURNAL_KNOWN, urls: [...byURL.keys()].slice(0, 50) });
     if (!r || r.error || !Array.isArray(r.items) || !r.items.length) return;
-    const s = await send({ type: 'cs-settings' });
+    const s = await send({ type: MSG.SETTINGS });
     if (s && !s.error) lang = s.language || lang;
     // Comments written after the input deadline are not the case's.
     const today = new Date().toLocaleDateString('sv-SE');
@@ -420,7 +423,7 @@
     go.addEventListener('click', async () => {
       go.disabled = true;
       const comments = commentsIn(box || postFor(''));
-      const res = await send({ type: 'cs-journal-comments', id: known.id, url: known.url, comments });
+      const res = await send({ type: MSG.JOURNAL_COMMENTS, id: known.id, url: known.url, comments });
       go.disabled = false;
       if (!res || res.error) {
         showError(c, res);

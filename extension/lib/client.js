@@ -12,6 +12,7 @@
 // is asked to sign in again) but nothing else is lost.
 
 /** Renew the access token this long before it expires. */
+import { ERR } from './messages.js';
 export const REFRESH_MARGIN_MS = 60_000;
 /** A request that has not answered by then counts as a network failure. */
 export const TIMEOUT_MS = 15_000;
@@ -143,7 +144,7 @@ export class Client {
    */
   async login(server, username, password) {
     const origin = serverOrigin(server);
-    if (!origin) throw new HTTPError(0, 'ENOSERVER', 'no server address is set');
+    if (!origin) throw new HTTPError(0, ERR.NO_SERVER, 'no server address is set');
     const res = await this.send(`${origin}/api/v1/auth/login`, {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }),
     });

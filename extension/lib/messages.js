@@ -1,8 +1,14 @@
 // @ts-check
 // The message catalogue between content scripts, extension pages and the
 // service worker. The prefix names the sender: cs- content script, ui-
-// extension page, bg- the service worker. Only ui- messages from the
-// extension's own pages may read the queue or change settings.
+// extension page, off- the offscreen document, bg- the service worker.
+// Only ui- messages from the extension's own pages may read the queue or
+// change settings; the worker checks that once, in its listener, against
+// TIER below.
+//
+// This file is also the content scripts' catalogue: the Makefile copies it
+// to content/messages.js as a classic script (content scripts cannot import
+// modules), so no message name or error code is written twice.
 export const MSG = Object.freeze({
   CHECK: 'cs-check',       // {draft} -> Report | {error}
   AUDIT: 'cs-audit',       // {action, reason, text, report, draft} -> {id}
@@ -27,6 +33,37 @@ export const MSG = Object.freeze({
 });
 
 /**
+ * Who may send a message, by its prefix: any context of this extension
+ * (content scripts included), the extension's own pages, or the offscreen
+ * document. A message name with another prefix is refused.
+ */
+export const TIER = Object.freeze({
+  cs: 'extension',
+  ui: 'page',
+  off: 'offscreen',
+});
+
+/** Error codes of every {error: {code, message}} answer. */
+export const ERR = Object.freeze({
+  INVALID: 'EINVALID',         // the message lacks a field or has one of the wrong type
+  FORBIDDEN: 'EFORBIDDEN',     // the sender may not send this message
+  NO_SERVER: 'ENOSERVER',      // no server address is set
+  NETWORK: 'ENETWORK',         // the server could not be reached
+  INTERNAL: 'EINTERNAL',       // a bug or an unexpected failure in the worker
+  UNAVAILABLE: 'EUNAVAILABLE', // the worker could not be reached (content scripts)
+});
+
+/**
+ * An error answer.
+ * @param {string} code one of ERR
+ * @param {string} message
+ * @param {Record<string, any>} [extra]
+ */
+export function fail(code, message, extra) {
+  return { error: { code, message, ...extra } };
+}
+
+/**
  * Tiny shape check: every key of spec must be present with the given typeof.
  * @param {any} msg
  * @param {Record<string, string>} spec
@@ -37,4 +74,22 @@ export function hasShape(msg, spec) {
     if (typeof msg[k] !== type) return false;
   }
   return true;
+}
+
+/**
+ * Whether sender may send a message named type, by the tier of its
+ * prefix. base is chrome.runtime.getURL('') and id chrome.runtime.id.
+ * @param {string} type
+ * @param {{id?: string, url?: string}} sender
+ * @param {string} id
+ * @param {string} base
+ */
+export function senderAllowed(type, sender, id, base) {
+  const tier = /** @type {Record<string, string>} */ (TIER)[String(type).split('-')[0]];
+  if (!tier || !sender || sender.id !== id) return false;
+  if (tier === 'extension') return true;
+  const url = typeof sender.url === 'string' ? sender.url : '';
+  if (tier === 'page') return url.startsWith(`${base}pages/`);
+  if (tier === 'offscreen') return url.startsWith(`${base}offscreen/`);
+  return false;
 }

@@ -4,7 +4,7 @@
 // on/off switch for the current site. The password goes to the worker once
 // and is never stored.
 import { t } from '../lib/i18n.js';
-import { MSG } from '../lib/messages.js';
+import { MSG, ERR } from '../lib/messages.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -51,8 +51,8 @@ function problem(lang, s) {
 function loginError(lang, err) {
   if (err.code === 'EUNAUTHORIZED') return t(lang, 'wrongPassword');
   if (err.code === 'ETOOMANY') return t(lang, 'tooManyAttempts');
-  if (err.code === 'ENETWORK') return t(lang, 'serverUnreachable');
-  if (err.code === 'ENOSERVER') return t(lang, 'noServer');
+  if (err.code === ERR.NETWORK) return t(lang, 'serverUnreachable');
+  if (err.code === ERR.NO_SERVER) return t(lang, 'noServer');
   return `${t(lang, 'serverError')}: ${err.message}`;
 }
 

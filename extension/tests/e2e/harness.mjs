@@ -1,7 +1,7 @@
 // @ts-check
 // Starts what the browser tests need: a static server for the test pages on
 // 127.0.0.1, a test build of the extension (the store build plus a content
-// script match for 127.0.0.1), and Debian's Chromium with the extension
+// script match for 127.0.0.1 and the test hook, test-hook.js), and Debian's Chromium with the extension
 // loaded in a fresh profile. Any page error or 404 fails the test that
 // caused it.
 import http from 'node:http';
@@ -51,6 +51,9 @@ export async function testBuild() {
   const manifestPath = path.join(dir, 'manifest.json');
   const m = JSON.parse(await readFile(manifestPath, 'utf8'));
   m.content_scripts[0].matches.push('http://127.0.0.1/*');
+  // The test-only hook that tells the page when findings are shown.
+  await cp(path.join(root, 'extension', 'tests', 'e2e', 'test-hook.js'), path.join(dir, 'content', 'test-hook.js'));
+  m.content_scripts[0].js.push('content/test-hook.js');
   await writeFile(manifestPath, JSON.stringify(m, null, 2));
   return dir;
 }

@@ -54,3 +54,35 @@ test('options: saves settings, switches the language and is accessible', async (
   assert.deepEqual([...problems, ...popup.problems], []);
   await page.close();
 });
+
+test('options: a page the browser refuses is not added, says so, and the rest is saved', async () => {
+  const page = await br.ctx.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  // The browser's permission prompt cannot be answered headless: the
+  // writer's «Block» is played by the request itself.
+  await page.addInitScript(() => {
+    chrome.permissions.request = async ({ origins }) => { window['__asked'] = origins; return !origins.some((o) => o.includes('8001')); };
+  });
+  await page.goto(`chrome-extension://${br.extensionId}/pages/options.html`);
+  await page.locator('#addPage', { hasText: 'Legg til side' }).waitFor();
+  await page.fill('#serverUrl', 'https://postvakt.kommune.no');
+  await page.fill('#page', 'http://localhost:8001/utkast.html');
+  await page.click('#addPage');
+  await page.locator('#problem', { hasText: 'fikk ikke lov til å lese http://localhost:8001/*' }).waitFor();
+  assert.deepEqual(await page.evaluate(() => window['__asked']), ['http://localhost:8001/*']);
+  const saved = await page.evaluate(() => chrome.storage.local.get('settings'));
+  assert.equal(saved.settings.serverUrl, 'https://postvakt.kommune.no', 'the server address was dropped');
+  assert.deepEqual(saved.settings.sites || [], []);
+  // Granted: added, as a pattern for the whole origin.
+  await page.fill('#page', 'http://localhost:8000/utkast.html');
+  await page.click('#addPage');
+  await page.locator('#saved', { hasText: 'Lagt til: http://localhost:8000/*' }).waitFor();
+  assert.equal(await page.locator('#sites').inputValue(), 'http://localhost:8000/*');
+  const after = await page.evaluate(() => chrome.storage.local.get('settings'));
+  assert.deepEqual(after.settings.sites, ['http://localhost:8000/*']);
+  assert.equal(after.settings.serverUrl, 'https://postvakt.kommune.no');
+  await page.evaluate(() => chrome.storage.local.remove('settings'));
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -47,8 +47,8 @@ test('locales: the same keys in nb, nn and en', () => {
   assert.equal(keys(STRINGS.nn), keys(STRINGS.nb));
   assert.equal(keys(STRINGS.en), keys(STRINGS.nb));
   // The content script's own table: every key in all three languages.
-  const content = readFileSync(path.join(src, 'content', 'content.js'), 'utf8');
-  const table = content.slice(content.indexOf('const STR = {'), content.indexOf('let lang ='));
+  const content = readFileSync(path.join(src, 'content', 'strings.js'), 'utf8');
+  const table = content.slice(content.indexOf('const STR = {'), content.indexOf('pv.lang ='));
   const blocks = table.split(/\n    (?:nb|nn|en): \{/).slice(1).map((b) => [...b.matchAll(/^      (\w+):/gm)].map((m) => m[1]).sort().join(','));
   assert.equal(blocks.length, 3);
   assert.equal(blocks[1], blocks[0]);
