@@ -267,6 +267,7 @@ type Verifier struct {
 	treesOK  int
 	coverage Coverage
 	firstOut string // received time of the first record after treeMax
+	gapSeen  bool   // a deletion or reordering was reported
 }
 
 type subtree struct {
@@ -376,6 +377,15 @@ func (v *Verifier) checkTrees(seq int64) {
 	for _, t := range v.trees[seq] {
 		v.treesOK++
 		if t.Hash != root {
+			// Like the chain's checkpoints: the first mismatch is
+			// reported, later ones follow from it and are counted.
+			// After a gap the tree's root differs anyway: the deletion
+			// is the fault to report.
+			if v.cpFault >= 0 || v.gapSeen {
+				v.cpLater++
+				continue
+			}
+			v.cpFault = len(v.faults)
 			v.fault(Fault{Kind: FaultCheckpoint, Position: seq, Msg: fmt.Sprintf("the signed tree checkpoint of the first %d records does not match: a record at or before this position was changed, removed or reordered", t.N)})
 		}
 	}
@@ -398,11 +408,13 @@ func (v *Verifier) fault(f Fault) {
 func (v *Verifier) Add(r *Record) {
 	v.n++
 	if r.Seq <= v.last {
+		v.gapSeen = true
 		v.fault(Fault{Kind: FaultOrder, Position: r.Seq, Msg: fmt.Sprintf("position %d follows position %d", r.Seq, v.last)})
 		return
 	}
 	gap := r.Seq > v.last+1
 	if gap {
+		v.gapSeen = true
 		v.fault(Fault{Kind: FaultDeleted, Position: v.last + 1, To: r.Seq - 1, Msg: "records missing (deleted)"})
 	}
 	d := digestOf(r)
@@ -488,7 +500,7 @@ func (v *Verifier) Finish() Report {
 	if a := v.anchMax; a.tree.N > v.last {
 		v.fault(Fault{Kind: FaultRollback, Position: v.last + 1, To: a.tree.N, Msg: fmt.Sprintf("%s holds a checkpoint of %d records but the log ends at position %d: its tail was cut or the log rolled back", a.source, a.tree.N, v.last)})
 	}
-	if v.treeMax > v.last {
+	if v.treeMax > v.last && v.treeMax > v.maxCP {
 		v.fault(Fault{Kind: FaultDeleted, Position: v.last + 1, To: v.treeMax, Msg: fmt.Sprintf("a signed tree checkpoint covers %d records but the log ends at position %d (deleted)", v.treeMax, v.last)})
 	}
 	// Checkpoints of the hash chain, from before the tree, vouch too.
@@ -506,7 +518,7 @@ func (v *Verifier) Finish() Report {
 			}
 		}
 	}
-	if v.cpLater > 0 && v.cpFault < len(v.faults) {
+	if v.cpLater > 0 && v.cpFault >= 0 && v.cpFault < len(v.faults) {
 		v.faults[v.cpFault].Msg += fmt.Sprintf("; %d later checkpoints fail too", v.cpLater)
 	}
 	if v.overflow {
