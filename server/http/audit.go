@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/csv"
@@ -213,7 +214,7 @@ func handleAuditGet(log server.AuditLog) echo.HandlerFunc {
 
 // CSVHeader is the header row of a CSV export.
 var CSVHeader = []string{"seq", "id", "received", "at", "user", "unit", "platform", "host", "kind", "action",
-	"bundle", "archive", "rules", "findings", "reason", "text_sha256", "dropped", "prev", "hash", "pruned", "digest"}
+	"bundle", "archive", "rules", "findings", "reason", "text_sha256", "dropped", "prev", "hash", "pruned", "digest", "clock_skew"}
 
 // csvCell defuses spreadsheet formulas: a cell that starts with = + - @
 // or a control character is prefixed with an apostrophe (OWASP "CSV
@@ -233,7 +234,7 @@ func CSVRow(r *audit.Record) []string {
 	}
 	row := []string{strconv.FormatInt(r.Seq, 10), r.ID, r.Received, r.At, r.User, r.Unit, r.Platform, r.Host, r.Kind,
 		r.Action, r.Bundle, strconv.FormatBool(r.Archive), strings.Join(r.Rules(), " "), strings.Join(fs, " | "),
-		r.Reason, r.TextSHA256, strconv.Itoa(r.Dropped), r.Prev, r.Hash, strconv.FormatBool(r.Pruned), r.Digest}
+		r.Reason, r.TextSHA256, strconv.Itoa(r.Dropped), r.Prev, r.Hash, strconv.FormatBool(r.Pruned), r.Digest, audit.ClockSkew(r)}
 	for i := range row {
 		row[i] = csvCell(row[i])
 	}
@@ -283,9 +284,9 @@ func handleAuditExport(log server.AuditLog, now func() time.Time) echo.HandlerFu
 	return func(c echo.Context) error { return exportAudit(c, log, now()) }
 }
 
-func handleAuditVerify(log server.AuditLog, pub ed25519.PublicKey) echo.HandlerFunc {
+func handleAuditVerify(verify func(context.Context) (audit.Report, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		rep, err := server.VerifyLog(c.Request().Context(), log, pub)
+		rep, err := verify(c.Request().Context())
 		if err != nil {
 			return err
 		}

@@ -89,6 +89,12 @@ type Config struct {
 	Keys *Keys
 	// AuditKey is the public key of the audit checkpoints.
 	AuditKey ed25519.PublicKey
+	// AuditVerify bounds what /audit/verify and the verify page accept
+	// (records not covered by a signed checkpoint), and AuditAnchors,
+	// when set, returns the checkpoints held outside the database (the
+	// witnesses') that the log must extend.
+	AuditVerify  server.VerifyOptions
+	AuditAnchors func(context.Context) ([]server.Anchor, error)
 	// Ready reports whether the stores answer (/readyz).
 	Ready func(context.Context) error
 	// Now is the clock; tests set it.

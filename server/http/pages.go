@@ -67,11 +67,24 @@ var pageFuncs = template.FuncMap{
 		return a
 	},
 	"fragment": fragment,
+	// skew marks a client time that cannot be right next to the
+	// server's received time (audit.ClockSkew).
+	"skew": func(r audit.Record) string {
+		switch audit.ClockSkew(&r) {
+		case audit.SkewFuture:
+			return "klokkeavvik: etter mottak"
+		case audit.SkewStale:
+			return "klokkeavvik: eldre enn køen kan ha holdt den"
+		}
+		return ""
+	},
 	"fault": func(f audit.Fault) string {
 		kinds := map[string]string{
 			audit.FaultEdited: "endret", audit.FaultDeleted: "slettet", audit.FaultChain: "brutt kjede",
 			audit.FaultCheckpoint: "kontrollpunkt stemmer ikke", audit.FaultSignature: "ugyldig signatur", audit.FaultOrder: "feil rekkefølge",
 			audit.FaultPruned: "innhold slettet uten sletting etter oppbevaringstiden",
+			audit.FaultNoCheckpoint: "ingen signerte kontrollpunkter", audit.FaultUncovered: "oppføringer uten signert kontrollpunkt",
+			audit.FaultFork: "avviker fra et kontrollpunkt utenfor databasen", audit.FaultRollback: "loggen er kortere enn et kontrollpunkt utenfor databasen",
 		}
 		pos := fmt.Sprintf("Posisjon %d", f.Position)
 		if f.To > f.Position {
@@ -86,6 +99,7 @@ var actionNames = map[string]string{
 	audit.ActionBlocked: "stoppet", audit.ActionDropped: "forkastet i nettleseren", audit.ActionBundleCreated: "regelsett lagret", audit.ActionBundlePublished: "regelsett publisert",
 	audit.ActionBundleRollback: "regelsett rullet tilbake", audit.ActionCrisisOn: "krisemodus på", audit.ActionCrisisOff: "krisemodus av",
 	audit.ActionAuditPruned: "innhold slettet etter oppbevaringstiden",
+	audit.ActionCheckpointAlarm: "nettleser meldte avvik i revisjonsloggen",
 }
 
 // fragment returns the part of text a finding covers (UTF-16 offsets).
@@ -655,7 +669,7 @@ func (s *Server) handleEntryPage() echo.HandlerFunc {
 
 func (s *Server) handleVerifyPage() echo.HandlerFunc {
 	return func(c echo.Context) error {
-		rep, err := server.VerifyLog(c.Request().Context(), s.cfg.Audit, s.cfg.AuditKey)
+		rep, err := s.verifyLog(c.Request().Context())
 		if err != nil {
 			return err
 		}

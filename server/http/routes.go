@@ -44,6 +44,10 @@ func (s *Server) routes() {
 	api.GET("/bundle/events", handleBundleEvents(s.bundles, cfg.Rules, s.events, cfg.Heartbeat, s.metrics), auth)
 	api.GET("/crisis", handleCrisisGet(cfg.Rules), auth)
 	api.POST("/audit", handleAuditIngest(cfg.Audit, s.metrics, cfg.Now), small, auth)
+	api.GET("/audit/checkpoint", handleAuditCheckpoint(cfg.Audit), auth)
+	api.GET("/audit/proof/consistency", handleConsistencyProof(cfg.Audit, cfg.AuditKey), auth)
+	api.GET("/audit/proof/inclusion", handleInclusionProof(cfg.Audit, cfg.AuditKey), auth)
+	api.POST("/audit/alarm", handleAuditAlarm(cfg.Audit, cfg.AuditKey, cfg.Logger, cfg.Now), small, auth)
 
 	// Admin.
 	api.GET("/admin/bundles", handleBundleList(cfg.Rules), auth, admin)
@@ -56,7 +60,7 @@ func (s *Server) routes() {
 	// Compliance.
 	api.GET("/audit", handleAuditList(cfg.Audit), auth, compliance)
 	api.GET("/audit/export", handleAuditExport(cfg.Audit, cfg.Now), auth, compliance)
-	api.GET("/audit/verify", handleAuditVerify(cfg.Audit, cfg.AuditKey), auth, compliance)
+	api.GET("/audit/verify", handleAuditVerify(s.verifyLog), auth, compliance)
 	api.GET("/audit/checkpoints", handleAuditCheckpoints(cfg.Audit, cfg.AuditKey), auth, compliance)
 	api.GET("/audit/:seq", handleAuditGet(cfg.Audit), auth, compliance)
 

@@ -51,6 +51,9 @@ const (
 	// ActionAuditPruned records that entry contents older than the
 	// retention period were removed.
 	ActionAuditPruned = "audit_pruned"
+	// ActionCheckpointAlarm records that a browser found the log's
+	// checkpoints inconsistent (rolled back or forked); Reason says how.
+	ActionCheckpointAlarm = "checkpoint_alarm"
 )
 
 // ClientActions are the actions a client may send.
@@ -58,7 +61,7 @@ var ClientActions = []string{ActionPublished, ActionCancelled, ActionOverridden,
 
 // AllActions are every action a record may carry, in the order pages list them.
 var AllActions = []string{ActionPublished, ActionCancelled, ActionOverridden, ActionBlocked, ActionDropped,
-	ActionBundleCreated, ActionBundlePublished, ActionBundleRollback, ActionCrisisOn, ActionCrisisOff, ActionAuditPruned}
+	ActionBundleCreated, ActionBundlePublished, ActionBundleRollback, ActionCrisisOn, ActionCrisisOff, ActionAuditPruned, ActionCheckpointAlarm}
 
 // Platforms an entry may name; "server" is used for admin actions.
 var Platforms = []string{"facebook", "instagram", "linkedin", "x", "youtube", "tiktok", "other", "server"}
