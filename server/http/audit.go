@@ -47,7 +47,7 @@ func cleanEntry(e audit.Entry, cl *Claims) audit.Entry {
 // entry is counted as a duplicate. Invalid entries are returned in
 // "rejected" so that a client can drop them instead of retrying forever;
 // the valid ones of the batch are stored.
-func handleAuditIngest(log server.AuditLog, m *Metrics, now func() time.Time) echo.HandlerFunc {
+func handleAuditIngest(log server.AuditLog, m *Metrics, now func() time.Time, after func()) echo.HandlerFunc {
 	type request struct {
 		Entries []audit.Entry `json:"entries"`
 	}
@@ -79,6 +79,9 @@ func handleAuditIngest(log server.AuditLog, m *Metrics, now func() time.Time) ec
 		res, err := log.Append(c.Request().Context(), ok, now())
 		if err != nil {
 			return err
+		}
+		if res.Accepted > 0 && after != nil {
+			after()
 		}
 		m.auditAccepted.Add(int64(res.Accepted))
 		m.auditDuplicates.Add(int64(res.Duplicates))
@@ -300,14 +303,33 @@ type Checkpoints struct {
 	KeyID       string             `json:"key_id"`
 	PublicKey   string             `json:"public_key"` // base64 (standard), 32 bytes
 	Checkpoints []audit.Checkpoint `json:"checkpoints"`
+	// Trees are the signed checkpoints of the Merkle tree (signed notes),
+	// smallest first; VerifierKey is the log's signed-note verifier key.
+	Trees       []string `json:"trees,omitempty"`
+	VerifierKey string   `json:"verifier_key,omitempty"`
+}
+
+// NewCheckpoints is the body of GET /audit/checkpoints for a log.
+func NewCheckpoints(ctx context.Context, log server.AuditLog, pub ed25519.PublicKey) (Checkpoints, error) {
+	cps, err := log.Checkpoints(ctx)
+	if err != nil {
+		return Checkpoints{}, err
+	}
+	trees, err := log.TreeCheckpoints(ctx)
+	if err != nil {
+		return Checkpoints{}, err
+	}
+	vkey, _ := audit.NoteVerifierKey(audit.LogOrigin(pub), pub)
+	return Checkpoints{KeyID: audit.KeyID(pub), PublicKey: base64.StdEncoding.EncodeToString(pub), Checkpoints: cps,
+		Trees: trees, VerifierKey: vkey}, nil
 }
 
 func handleAuditCheckpoints(log server.AuditLog, pub ed25519.PublicKey) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		cps, err := log.Checkpoints(c.Request().Context())
+		cps, err := NewCheckpoints(c.Request().Context(), log, pub)
 		if err != nil {
 			return err
 		}
-		return c.JSON(http.StatusOK, Checkpoints{KeyID: audit.KeyID(pub), PublicKey: base64.StdEncoding.EncodeToString(pub), Checkpoints: cps})
+		return c.JSON(http.StatusOK, cps)
 	}
 }

@@ -95,6 +95,9 @@ type Config struct {
 	// witnesses') that the log must extend.
 	AuditVerify  server.VerifyOptions
 	AuditAnchors func(context.Context) ([]server.Anchor, error)
+	// AfterAppend, when set, is called after an ingest appended entries
+	// (the witness client sends the new checkpoint on).
+	AfterAppend func()
 	// Ready reports whether the stores answer (/readyz).
 	Ready func(context.Context) error
 	// Now is the clock; tests set it.

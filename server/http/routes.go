@@ -43,7 +43,7 @@ func (s *Server) routes() {
 	api.GET("/bundle", handleBundleGet(s.bundles), auth)
 	api.GET("/bundle/events", handleBundleEvents(s.bundles, cfg.Rules, s.events, cfg.Heartbeat, s.metrics), auth)
 	api.GET("/crisis", handleCrisisGet(cfg.Rules), auth)
-	api.POST("/audit", handleAuditIngest(cfg.Audit, s.metrics, cfg.Now), small, auth)
+	api.POST("/audit", handleAuditIngest(cfg.Audit, s.metrics, cfg.Now, cfg.AfterAppend), small, auth)
 	api.GET("/audit/checkpoint", handleAuditCheckpoint(cfg.Audit), auth)
 	api.GET("/audit/proof/consistency", handleConsistencyProof(cfg.Audit, cfg.AuditKey), auth)
 	api.GET("/audit/proof/inclusion", handleInclusionProof(cfg.Audit, cfg.AuditKey), auth)
