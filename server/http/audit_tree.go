@@ -77,6 +77,9 @@ func handleConsistencyProof(log server.AuditLog, pub ed25519.PublicKey) echo.Han
 		Old        int64    `json:"old"`
 		New        int64    `json:"new"`
 		Proof      []string `json:"proof"`
+		// PublicKey is the log's checkpoint key (base64), which a client
+		// pins the first time it sees a checkpoint.
+		PublicKey string `json:"public_key"`
 	}
 	return func(c echo.Context) error {
 		oldSize, err := queryInt(c, "old")
@@ -95,7 +98,8 @@ func handleConsistencyProof(log server.AuditLog, pub ed25519.PublicKey) echo.Han
 			t, _ := audit.OpenCheckpoint(cp, pub)
 			newSize = t.N
 		}
-		return c.JSON(http.StatusOK, response{Checkpoint: cp, Old: oldSize, New: newSize, Proof: proofHashes(p)})
+		return c.JSON(http.StatusOK, response{Checkpoint: cp, Old: oldSize, New: newSize, Proof: proofHashes(p),
+			PublicKey: base64.StdEncoding.EncodeToString(pub)})
 	}
 }
 

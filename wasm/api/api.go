@@ -38,6 +38,10 @@ const (
 	EBundle   = "EBUNDLE"   // a bundle that does not validate or whose examples fail
 	ENoFaces  = "ENOCASCADE"
 	EInternal = "EINTERNAL" // a recovered panic
+	// EInconsistent: the audit log's checkpoints are not consistent (the
+	// log was rolled back, rewritten or forked), or one is not signed by
+	// the log's key.
+	EInconsistent = "EINCONSISTENT"
 )
 
 // API holds the active engine. The zero value is ready: until a bundle
