@@ -29,6 +29,9 @@ type VerifyOptions struct {
 	Now             time.Time
 }
 
+// verifyPage is how many records VerifyLogWith reads at a time.
+const verifyPage = 2000
+
 // VerifyLogWith replays the whole log against its signed checkpoints, the
 // hash chain's and the Merkle tree's, and against the anchors: the log
 // must extend each of them.
@@ -49,10 +52,18 @@ func VerifyLogWith(ctx context.Context, log AuditLog, pub []byte, o VerifyOption
 		}
 	}
 	v.Require(audit.Coverage{MaxEntries: o.MaxUncovered, MaxAge: o.MaxUncoveredAge, Now: o.Now})
-	if err := log.Each(ctx, AuditFilter{}, func(r *audit.Record) error { v.Add(r); return nil }); err != nil {
-		return audit.Report{}, err
+	// A page at a time, so that a verification holds a database
+	// connection only while it reads.
+	f := AuditFilter{Limit: verifyPage}
+	for {
+		n := 0
+		if err := log.Each(ctx, f, func(r *audit.Record) error { v.Add(r); n++; f.After = r.Seq; return nil }); err != nil {
+			return audit.Report{}, err
+		}
+		if n < verifyPage {
+			return v.Finish(), nil
+		}
 	}
-	return v.Finish(), nil
 }
 
 // treeReader reads a log's stored tree hashes for tlog.

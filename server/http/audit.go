@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -244,9 +245,17 @@ func CSVRow(r *audit.Record) []string {
 	return row
 }
 
+// exportPage is how many records an export reads at a time. Between
+// pages it holds no database connection, so a client that reads slowly
+// or not at all cannot take the connections sign-in, bundles and
+// readiness need.
+const exportPage = 500
+
 // exportAudit streams the matching records as CSV or JSON Lines. A JSON
 // Lines export of the whole log is what `postvakt audit verify` checks.
-func exportAudit(c echo.Context, log server.AuditLog, now time.Time) error {
+// Records are read a page at a time and each page is written under a
+// write deadline (timeout): a stalled client is cut off, never waited for.
+func exportAudit(c echo.Context, log server.AuditLog, now time.Time, timeout time.Duration) error {
 	q := c.QueryParams()
 	format := q.Get("format")
 	if format == "" {
@@ -262,29 +271,70 @@ func exportAudit(c echo.Context, log server.AuditLog, now time.Time) error {
 	w := c.Response()
 	name := fmt.Sprintf("postvakt-audit-%s.%s", now.UTC().Format("20060102-150405"), format)
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	var write func(r *audit.Record) error
+	flush := func() error { return nil }
 	if format == "csv" {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.WriteHeader(http.StatusOK)
 		cw := csv.NewWriter(w)
 		cw.Write(CSVHeader)
-		err = log.Each(c.Request().Context(), f, func(r *audit.Record) error { return cw.Write(CSVRow(r)) })
-		cw.Flush()
+		write = func(r *audit.Record) error { return cw.Write(CSVRow(r)) }
+		flush = func() error { cw.Flush(); return cw.Error() }
 	} else {
 		w.Header().Set("Content-Type", "application/x-ndjson")
-		w.WriteHeader(http.StatusOK)
 		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false)
-		err = log.Each(c.Request().Context(), f, func(r *audit.Record) error { return enc.Encode(r) })
+		write = func(r *audit.Record) error { return enc.Encode(r) }
 	}
-	if err != nil {
-		// The status is sent; all that is left is to cut the stream short.
-		return err
-	}
-	return nil
+	rc := http.NewResponseController(w)
+	rc.SetWriteDeadline(time.Now().Add(timeout))
+	w.WriteHeader(http.StatusOK)
+	// The status is sent; an error from here on can only cut the stream
+	// short.
+	return streamRecords(c.Request().Context(), log, f, func(page []*audit.Record) error {
+		if err := rc.SetWriteDeadline(time.Now().Add(timeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			return err
+		}
+		for _, r := range page {
+			if err := write(r); err != nil {
+				return err
+			}
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+		if err := rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			return err
+		}
+		return nil
+	})
 }
 
-func handleAuditExport(log server.AuditLog, now func() time.Time) echo.HandlerFunc {
-	return func(c echo.Context) error { return exportAudit(c, log, now()) }
+// streamRecords reads the records matching f in log order, a page at a
+// time, and hands each page to fn; no database connection is held while
+// fn runs.
+func streamRecords(ctx context.Context, log server.AuditLog, f server.AuditFilter, fn func([]*audit.Record) error) error {
+	f.After, f.Limit = 0, exportPage
+	page := make([]*audit.Record, 0, exportPage)
+	for {
+		page = page[:0]
+		if err := log.Each(ctx, f, func(r *audit.Record) error { page = append(page, r); return nil }); err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		if err := fn(page); err != nil {
+			return err
+		}
+		if len(page) < exportPage {
+			return nil
+		}
+		f.After = page[len(page)-1].Seq
+	}
+}
+
+func handleAuditExport(log server.AuditLog, now func() time.Time, timeout time.Duration) echo.HandlerFunc {
+	return func(c echo.Context) error { return exportAudit(c, log, now(), timeout) }
 }
 
 func handleAuditVerify(verify func(context.Context) (audit.Report, error)) echo.HandlerFunc {
@@ -293,6 +343,7 @@ func handleAuditVerify(verify func(context.Context) (audit.Report, error)) echo.
 		if err != nil {
 			return err
 		}
+		http.NewResponseController(c.Response()).SetWriteDeadline(time.Now().Add(30 * time.Second))
 		return c.JSON(http.StatusOK, rep)
 	}
 }

@@ -195,3 +195,11 @@ func truncate(s string, n int) string {
 	}
 	return s
 }
+
+// exportTimeout is the write deadline of each page of an export.
+func (s *Server) exportTimeout() time.Duration {
+	if s.cfg.ExportWriteTimeout > 0 {
+		return s.cfg.ExportWriteTimeout
+	}
+	return 30 * time.Second
+}

@@ -98,6 +98,10 @@ type Config struct {
 	// AfterAppend, when set, is called after an ingest appended entries
 	// (the witness client sends the new checkpoint on).
 	AfterAppend func()
+	// ExportWriteTimeout bounds how long an export or a verification may
+	// wait for its client to take each page (default 30 s): a client that
+	// stops reading is cut off.
+	ExportWriteTimeout time.Duration
 	// Ready reports whether the stores answer (/readyz).
 	Ready func(context.Context) error
 	// Now is the clock; tests set it.

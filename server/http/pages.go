@@ -237,7 +237,7 @@ func (s *Server) pageRoutes() {
 	comp := requireRole(server.RoleCompliance)
 	sess.GET("/compliance", s.handleCompliancePage(), comp)
 	sess.GET("/compliance/entries/:seq", s.handleEntryPage(), comp)
-	sess.GET("/compliance/export", func(c echo.Context) error { return exportAudit(c, cfg.Audit, cfg.Now()) }, comp)
+	sess.GET("/compliance/export", func(c echo.Context) error { return exportAudit(c, cfg.Audit, cfg.Now(), s.exportTimeout()) }, comp)
 	sess.GET("/compliance/verify", s.handleVerifyPage(), comp)
 }
 

@@ -59,7 +59,7 @@ func (s *Server) routes() {
 
 	// Compliance.
 	api.GET("/audit", handleAuditList(cfg.Audit), auth, compliance)
-	api.GET("/audit/export", handleAuditExport(cfg.Audit, cfg.Now), auth, compliance)
+	api.GET("/audit/export", handleAuditExport(cfg.Audit, cfg.Now, s.exportTimeout()), auth, compliance)
 	api.GET("/audit/verify", handleAuditVerify(s.verifyLog), auth, compliance)
 	api.GET("/audit/checkpoints", handleAuditCheckpoints(cfg.Audit, cfg.AuditKey), auth, compliance)
 	api.GET("/audit/:seq", handleAuditGet(cfg.Audit), auth, compliance)
