@@ -76,30 +76,23 @@ func (db *DB) appendTx(ctx context.Context, entries []audit.Entry, now time.Time
 		res.Checkpoint = latest
 		return res, nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO audit (seq, id, user, unit, platform, host, kind, at, at_unix,
-		bundle, action, findings, reason, archive, text_sha256, dropped, prune_before, received, received_unix, digest, prev, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return res, err
-	}
-	defer stmt.Close()
+	// Multi-row inserts: one statement per chunk rather than per row.
+	rows := make([]any, 0, auditCols*len(b.Records))
 	for i := range b.Records {
 		r := &b.Records[i]
 		findings, _ := json.Marshal(r.Findings)
-		if _, err := stmt.ExecContext(ctx, r.Seq, r.ID, r.User, r.Unit, r.Platform, r.Host, r.Kind, r.At, b.At[i].Unix(),
-			r.Bundle, r.Action, string(findings), r.Reason, r.Archive, r.TextSHA256, r.Dropped, r.Before, r.Received, now.Unix(), r.Digest, r.Prev, r.Hash); err != nil {
-			return res, err
-		}
+		rows = append(rows, r.Seq, r.ID, r.User, r.Unit, r.Platform, r.Host, r.Kind, r.At, b.At[i].Unix(),
+			r.Bundle, r.Action, string(findings), r.Reason, r.Archive, r.TextSHA256, r.Dropped, r.Before, r.Received, now.Unix(), r.Digest, r.Prev, r.Hash)
 	}
-	hstmt, err := tx.PrepareContext(ctx, `INSERT INTO audit_tree (idx, hash) VALUES (?, ?)`)
-	if err != nil {
+	if err := db.insertRows(ctx, tx, auditInsert, auditCols, rows); err != nil {
 		return res, err
 	}
-	defer hstmt.Close()
+	rows = make([]any, 0, 2*len(b.Hashes))
 	for _, h := range b.Hashes {
-		if _, err := hstmt.ExecContext(ctx, h.Index, h.Hash[:]); err != nil {
-			return res, err
-		}
+		rows = append(rows, h.Index, h.Hash[:])
+	}
+	if err := db.insertRows(ctx, tx, treeInsert, treeCols, rows); err != nil {
+		return res, err
 	}
 	note, err := audit.SignCheckpointNote(db.Signer, b.Tree)
 	if err != nil {
@@ -119,6 +112,67 @@ func (db *DB) appendTx(ctx context.Context, entries []audit.Entry, now time.Time
 	}
 	res.Checkpoint = note
 	return res, tx.Commit()
+}
+
+// Multi-row inserts of the audit append, prepared once on Open (a
+// statement of a hundred rows costs as much to prepare as to run, and
+// the one write connection is busy inside the append's transaction).
+// Rows go in chunks of the sizes in insertChunks, largest first.
+const (
+	auditInsert = `INSERT INTO audit (seq, id, user, unit, platform, host, kind, at, at_unix,
+		bundle, action, findings, reason, archive, text_sha256, dropped, prune_before, received, received_unix, digest, prev, hash) VALUES `
+	auditCols  = 22
+	treeInsert = `INSERT INTO audit_tree (idx, hash) VALUES `
+	treeCols   = 2
+)
+
+var insertChunks = []int{100, 10, 1}
+
+func insertQuery(prefix string, cols, n int) string {
+	tuple := "(?" + strings.Repeat(", ?", cols-1) + ")"
+	return prefix + tuple + strings.Repeat(", "+tuple, n-1)
+}
+
+// prepareInserts prepares the chunked inserts on the write pool.
+func (db *DB) prepareInserts() error {
+	db.inserts = map[string]*sql.Stmt{}
+	for _, t := range []struct {
+		prefix string
+		cols   int
+	}{{auditInsert, auditCols}, {treeInsert, treeCols}} {
+		for _, n := range insertChunks {
+			q := insertQuery(t.prefix, t.cols, n)
+			st, err := db.write.Prepare(q)
+			if err != nil {
+				return err
+			}
+			db.inserts[q] = st
+		}
+	}
+	return nil
+}
+
+// insertRows inserts rows (cols values each, flattened) with the
+// prepared chunked statements.
+func (db *DB) insertRows(ctx context.Context, tx *sql.Tx, prefix string, cols int, rows []any) error {
+	for len(rows) > 0 {
+		n := 1
+		for _, c := range insertChunks {
+			if c <= len(rows)/cols {
+				n = c
+				break
+			}
+		}
+		st, ok := db.inserts[insertQuery(prefix, cols, n)]
+		if !ok {
+			return fmt.Errorf("no prepared insert of %d rows", n)
+		}
+		if _, err := tx.StmtContext(ctx, st).ExecContext(ctx, rows[:n*cols]...); err != nil {
+			return err
+		}
+		rows = rows[n*cols:]
+	}
+	return nil
 }
 
 type querier interface {
