@@ -25,7 +25,7 @@ import { buildEntry } from '../lib/audit.js';
 import { Store } from '../lib/queue.js';
 import { Client, AuthRequired, HTTPError, NetworkError, serverOrigin } from '../lib/client.js';
 import { sendQueue } from '../lib/sender.js';
-import { checkLog } from '../lib/logcheck.js';
+import { checkLog, treeSize } from '../lib/logcheck.js';
 
 const SYNC_PERIOD_MIN = 5;     // minutes between timed revalidations, plus up to 2 of jitter
 const FOCUS_THROTTLE_MS = 30_000;
@@ -343,7 +343,7 @@ async function identity() {
 async function status(/** @type {string} */ host) {
   let ok = true;
   try { await start(); } catch { ok = false; }
-  const [s, auth, q, { sync = {} }, { logAlarm = null }] = await Promise.all([settings(), store.get('auth'), store.stats(), localRead('sync'), localRead('logAlarm')]);
+  const [s, auth, q, { sync = {} }, { logAlarm = null, logSeen = {} }] = await Promise.all([settings(), store.get('auth'), store.stats(), localRead('sync'), localRead(['logAlarm', 'logSeen'])]);
   const othersWaiting = auth && auth.user ? await store.othersWaiting(auth.user) : 0;
   return {
     othersWaiting,
@@ -352,7 +352,7 @@ async function status(/** @type {string} */ host) {
     siteEnabled: host ? !s.disabledHosts.includes(host) : true,
     signedIn: !!(auth && auth.refresh && !auth.expired), expired: !!(auth && auth.expired),
     user: auth ? auth.user : '', server: auth ? auth.server : '', roles: auth ? auth.roles : [],
-    sync, logAlarm,
+    sync, logAlarm, logChecked: logSeen.checkpoint ? treeSize(logSeen.checkpoint) : 0,
   };
 }
 
