@@ -82,7 +82,7 @@ var pageFuncs = template.FuncMap{
 		kinds := map[string]string{
 			audit.FaultEdited: "endret", audit.FaultDeleted: "slettet", audit.FaultChain: "brutt kjede",
 			audit.FaultCheckpoint: "kontrollpunkt stemmer ikke", audit.FaultSignature: "ugyldig signatur", audit.FaultOrder: "feil rekkefølge",
-			audit.FaultPruned: "innhold slettet uten sletting etter oppbevaringstiden",
+			audit.FaultPruned:       "innhold slettet uten sletting etter oppbevaringstiden",
 			audit.FaultNoCheckpoint: "ingen signerte kontrollpunkter", audit.FaultUncovered: "oppføringer uten signert kontrollpunkt",
 			audit.FaultFork: "avviker fra et kontrollpunkt utenfor databasen", audit.FaultRollback: "loggen er kortere enn et kontrollpunkt utenfor databasen",
 		}
@@ -98,7 +98,7 @@ var actionNames = map[string]string{
 	audit.ActionPublished: "publisert", audit.ActionCancelled: "avbrutt", audit.ActionOverridden: "overstyrt",
 	audit.ActionBlocked: "stoppet", audit.ActionDropped: "forkastet i nettleseren", audit.ActionBundleCreated: "regelsett lagret", audit.ActionBundlePublished: "regelsett publisert",
 	audit.ActionBundleRollback: "regelsett rullet tilbake", audit.ActionCrisisOn: "krisemodus på", audit.ActionCrisisOff: "krisemodus av",
-	audit.ActionAuditPruned: "innhold slettet etter oppbevaringstiden",
+	audit.ActionAuditPruned:     "innhold slettet etter oppbevaringstiden",
 	audit.ActionCheckpointAlarm: "nettleser meldte avvik i revisjonsloggen",
 }
 

@@ -27,7 +27,9 @@ func newTreeLog() *treeLog {
 	return &treeLog{key: ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)), hashes: map[int64]tlog.Hash{}, head: Head{Hash: GenesisHash}}
 }
 
-func (l *treeLog) ReadHashes(idx []int64) ([]tlog.Hash, error) { return memHashes(l.hashes).ReadHashes(idx) }
+func (l *treeLog) ReadHashes(idx []int64) ([]tlog.Hash, error) {
+	return memHashes(l.hashes).ReadHashes(idx)
+}
 
 func (l *treeLog) append(t *testing.T, es []Entry) string {
 	t.Helper()
@@ -312,4 +314,3 @@ func TestClockSkew(t *testing.T) {
 		}
 	}
 }
-
