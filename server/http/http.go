@@ -55,7 +55,16 @@
 //	GET  /audit/export          compliance. format=jsonl (default) or csv, same filters; JSON Lines
 //	                            of audit.Record in log order, which `postvakt audit verify` checks.
 //	GET  /audit/checkpoints     compliance. {"key_id","public_key","checkpoints": [audit.Checkpoint]}.
-//	GET  /audit/verify          compliance. audit.Report: {"ok","entries","size","checkpoints","pruned","faults": [{"kind","position","to"?,"message"}]}.
+//	GET  /audit/verify          compliance. audit.Report: {"ok","entries","size","checkpoints","pruned","faults": [{"kind","position","to"?,"message"}],
+//	                            "tree_checkpoints","tree_size","root","anchor"?}; fails without a signed checkpoint, with
+//	                            uncovered entries, or when the log does not extend a witness's checkpoint.
+//	GET  /audit/checkpoint      any role. The newest signed checkpoint of the log's Merkle tree (a signed note, text/plain).
+//	GET  /audit/proof/consistency  any role. old, new (default: the newest) → {"checkpoint","old","new","proof": [base64],"public_key"}.
+//	GET  /audit/proof/inclusion    any role. seq, size (default: the newest) → {"checkpoint","seq","size","hash","proof": [base64]}.
+//	POST /audit/alarm           any role. {"seen","current","error"}: a browser found the log inconsistent with a
+//	                            checkpoint it saw → 202; logged, and appended as a checkpoint_alarm entry.
+//
+// POST /audit answers also carry "checkpoint": the signed checkpoint covering the batch.
 //
 // A record whose contents were pruned after the retention period (`postvakt
 // audit prune`) has "pruned": true and keeps only seq, id, at, action,
