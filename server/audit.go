@@ -6,11 +6,14 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/postvakt/postvakt/shared/audit"
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // AuditFilter selects records. Zero fields do not filter.
 type AuditFilter struct {
-	From, To time.Time // on the entry's time (At); To is exclusive
+	// From and To are on the server's received time, never the client's
+	// At (which a wrong clock may put anywhere); To is exclusive.
+	From, To time.Time
 	User     string
 	Unit     string
 	Platform string
@@ -20,12 +23,18 @@ type AuditFilter struct {
 	// newest). Limit caps the page (0: no limit).
 	Before int64
 	Limit  int
+	// After pages Each forwards: only records with Seq > After.
+	After int64
 }
 
 // AppendResult says what Append did with a batch.
 type AppendResult struct {
 	Accepted   int `json:"accepted"`
 	Duplicates int `json:"duplicates"`
+	// Checkpoint is the signed checkpoint (a signed note, see
+	// shared/audit) of the log's Merkle tree after the append: it covers
+	// every entry of the batch, new or duplicate.
+	Checkpoint string `json:"checkpoint,omitempty"`
 }
 
 // PruneResult says what Prune did.
@@ -58,11 +67,19 @@ type AuditLog interface {
 	// Get returns the record at position seq, or ENOTFOUND.
 	Get(ctx context.Context, seq int64) (*audit.Record, error)
 	// Each calls fn for every record matching f in position order (f's
-	// Before and Limit are ignored); it stops at fn's first error.
+	// Before is ignored; After and Limit, when set, page forwards); it
+	// stops at fn's first error.
 	Each(ctx context.Context, f AuditFilter, fn func(*audit.Record) error) error
 	// Checkpoints returns every signed checkpoint, oldest first.
 	Checkpoints(ctx context.Context) ([]audit.Checkpoint, error)
-	// RuleWeeks counts findings per rule per ISO week of the entry's time.
+	// TreeHashes returns the stored hashes of the log's Merkle tree at the
+	// given tlog storage indexes (tlog.HashReader), for proofs.
+	TreeHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error)
+	// TreeCheckpoints returns every signed checkpoint of the tree (signed
+	// notes), smallest first; LatestCheckpoint the newest, or "".
+	TreeCheckpoints(ctx context.Context) ([]string, error)
+	LatestCheckpoint(ctx context.Context) (string, error)
+	// RuleWeeks counts findings per rule per ISO week of the received time.
 	RuleWeeks(ctx context.Context, f AuditFilter) ([]RuleWeek, error)
 	// Prune removes the contents of every record received before before,
 	// as audit.Record.Prune does, in one transaction; the chain still
@@ -86,15 +103,8 @@ func PruneLog(ctx context.Context, log AuditLog, before, now time.Time, reason s
 }
 
 // VerifyLog replays the whole log against its signed checkpoints; pub is
-// the server's checkpoint key.
+// the server's checkpoint key. Every record must be covered by a signed
+// checkpoint (the server signs one in the transaction of each append).
 func VerifyLog(ctx context.Context, log AuditLog, pub []byte) (audit.Report, error) {
-	cps, err := log.Checkpoints(ctx)
-	if err != nil {
-		return audit.Report{}, err
-	}
-	v := audit.NewVerifier(pub, cps)
-	if err := log.Each(ctx, AuditFilter{}, func(r *audit.Record) error { v.Add(r); return nil }); err != nil {
-		return audit.Report{}, err
-	}
-	return v.Finish(), nil
+	return VerifyLogWith(ctx, log, pub, VerifyOptions{})
 }

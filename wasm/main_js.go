@@ -12,6 +12,7 @@
 //	  textHash(text: string): string,             // {"sha256"}
 //	  loadCascade(bytes: Uint8Array): string,     // {"ok"} | {"error"}
 //	  detectFaces(rgba: Uint8Array, w: number, h: number): string, // {"faces"} | {"error"}
+//	  verifyConsistency(older: string, newer: string, proof: string, pubkey: string): string, // {"ok","old","size"} | {"error"}
 //	}
 //
 // Every function takes and returns strings of JSON (see wasm/api), checks
@@ -44,6 +45,9 @@ func main() {
 	obj.Set("detectFaces", fn(3, func(args []js.Value) string {
 		return a.DetectFaces(bytesOf(args[0]), args[1].Int(), args[2].Int())
 	}, js.TypeObject, js.TypeNumber, js.TypeNumber))
+	obj.Set("verifyConsistency", fn(4, func(args []js.Value) string {
+		return a.VerifyConsistency(args[0].String(), args[1].String(), args[2].String(), args[3].String())
+	}, js.TypeString, js.TypeString, js.TypeString, js.TypeString))
 	obj.Set("ready", true)
 	js.Global().Set("postvakt", obj)
 	select {}

@@ -26,6 +26,7 @@ import { Store } from '../lib/queue.js';
 import { Client, AuthRequired, HTTPError, NetworkError, serverOrigin } from '../lib/client.js';
 import { sendQueue } from '../lib/sender.js';
 import { journalHandlers } from './journal.js';
+import { checkLog, treeSize } from '../lib/logcheck.js';
 
 const SYNC_PERIOD_MIN = 5;     // minutes between timed revalidations, plus up to 2 of jitter
 const FOCUS_THROTTLE_MS = 30_000;
@@ -105,7 +106,7 @@ function flush() {
     do {
       flushAgain = false;
       try {
-        await sendQueue(store, client, async (r) => {
+        const sent = await sendQueue(store, client, async (r) => {
           const { sync = {} } = await localRead('sync');
           await noteSync({
             auditAt: Date.now(), auditError: '', sent: (sync.sent || 0) + r.accepted,
@@ -116,6 +117,7 @@ function flush() {
         backoffMs = 0;
         const { sync = {} } = await localRead('sync');
         if (sync.auditError) await noteSync({ auditError: '' });
+        await checkAuditLog(sent.checkpoint || '');
       } catch (e) {
         if (e instanceof AuthRequired) {
           // Kept until the user signs in again.
@@ -131,6 +133,41 @@ function flush() {
     } while (flushAgain);
   })().finally(() => { flushing = null; });
   return flushing;
+}
+
+/**
+ * Checks that the server's audit log extends the newest checkpoint this
+ * browser has seen (lib/logcheck.js). A failure is kept (the popup shows
+ * it) and reported to the server once per pair of checkpoints; the
+ * checkpoint seen is kept, so that every later check fails too until the
+ * log is whole again. A network failure here is not an alarm.
+ * @param {string} current the checkpoint of the last POST /audit answer
+ */
+async function checkAuditLog(current) {
+  const pv = await start();
+  const { logSeen = {}, logAlarm = null } = await localRead(['logSeen', 'logAlarm']);
+  let r;
+  try {
+    r = await checkLog(logSeen, client, (o, n, p, k) => pv.verifyConsistency(o, n, p, k), current);
+  } catch (e) {
+    console.warn('postvakt: the audit log could not be checked:', e instanceof Error ? e.message : e);
+    return;
+  }
+  if (!r.alarm) {
+    await localWrite({ logSeen: r.seen, logAlarm: null });
+    return;
+  }
+  const fresh = !logAlarm || logAlarm.current !== r.alarm.current || logAlarm.seen !== r.alarm.seen;
+  await localWrite({ logAlarm: { ...r.alarm, at: Date.now(), reported: fresh ? false : !!(logAlarm && logAlarm.reported) } });
+  if (fresh || !(logAlarm && logAlarm.reported)) {
+    try {
+      const res = await client.request('/api/v1/audit/alarm', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ seen: r.alarm.seen, current: r.alarm.current, error: r.alarm.message }),
+      });
+      if (res.ok) await localWrite({ logAlarm: { ...r.alarm, at: Date.now(), reported: true } });
+    } catch { /* reported on the next sync */ }
+  }
 }
 
 /** Retries in wait ms: a timer while the worker lives, an alarm if it is stopped first. */
@@ -295,7 +332,7 @@ async function identity() {
 async function status(/** @type {string} */ host) {
   let ok = true;
   try { await start(); } catch { ok = false; }
-  const [s, auth, q, { sync = {} }] = await Promise.all([settings(), store.get('auth'), store.stats(), localRead('sync')]);
+  const [s, auth, q, { sync = {} }, { logAlarm = null, logSeen = {} }] = await Promise.all([settings(), store.get('auth'), store.stats(), localRead('sync'), localRead(['logAlarm', 'logSeen'])]);
   const othersWaiting = auth && auth.user ? await store.othersWaiting(auth.user) : 0;
   return {
     othersWaiting,
@@ -304,7 +341,7 @@ async function status(/** @type {string} */ host) {
     siteEnabled: host ? !s.disabledHosts.includes(host) : true,
     signedIn: !!(auth && auth.refresh && !auth.expired), expired: !!(auth && auth.expired),
     user: auth ? auth.user : '', server: auth ? auth.server : '', roles: auth ? auth.roles : [],
-    sync,
+    sync, logAlarm, logChecked: logSeen.checkpoint ? treeSize(logSeen.checkpoint) : 0,
   };
 }
 

@@ -12,7 +12,8 @@ import { HTTPError } from './client.js';
 export const BATCH = 100;
 
 /**
- * @typedef {{accepted: number, duplicates: number, rejected: number}} Receipt
+ * @typedef {{accepted: number, duplicates: number, rejected: number, checkpoint?: string}} Receipt
+ * checkpoint: the signed checkpoint of the audit log the server answered with (see lib/logcheck.js).
  */
 
 /**
@@ -26,6 +27,7 @@ export const BATCH = 100;
  * @returns {Promise<Receipt>}
  */
 export async function sendQueue(store, client, onReceipt = () => {}, user = '') {
+  /** @type {Receipt} */
   const total = { accepted: 0, duplicates: 0, rejected: 0 };
   let size = BATCH;
   for (;;) {
@@ -51,10 +53,12 @@ export async function sendQueue(store, client, onReceipt = () => {}, user = '') 
       if (!body || typeof body.accepted !== 'number') throw new HTTPError(502, 'EBADRESPONSE', 'the server sent no receipt');
       await store.remove(batch.map((e) => e.id));
       r = { accepted: body.accepted, duplicates: Number(body.duplicates) || 0, rejected: Array.isArray(body.rejected) ? body.rejected.length : 0 };
+      if (typeof body.checkpoint === 'string' && body.checkpoint) r.checkpoint = body.checkpoint;
     }
     total.accepted += r.accepted;
     total.duplicates += r.duplicates;
     total.rejected += r.rejected;
+    if (r.checkpoint) total.checkpoint = r.checkpoint;
     await onReceipt(r);
   }
 }

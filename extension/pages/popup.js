@@ -37,6 +37,8 @@ function when(lang, ms) {
  */
 function problem(lang, s) {
   const sync = s.sync || {};
+  // A log that does not extend what this browser saw is the most serious.
+  if (s.logAlarm) return t(lang, 'logInconsistent');
   if (s.expired) return t(lang, 'sessionExpired');
   if (sync.error === 'invalid') return sync.errorVersion ? `${t(lang, 'bundleRefused')} (${sync.errorVersion}).` : `${t(lang, 'bundleRefused')}.`;
   if (s.dropped) return t(lang, 'droppedEntries').replace('{n}', String(s.dropped));
@@ -74,7 +76,7 @@ async function show(s) {
   $('problem').textContent = p;
   $('problem').hidden = !p;
   // The technical reason, for whoever helps the writer.
-  $('problem').title = (s.sync || {}).error === 'invalid' ? (s.sync.errorDetail || '') : '';
+  $('problem').title = s.logAlarm ? (s.logAlarm.message || '') : (s.sync || {}).error === 'invalid' ? (s.sync.errorDetail || '') : '';
 
   const server = s.server || s.serverUrl;
   if (!server) {

@@ -1,10 +1,12 @@
 package http
 
 import (
+	"context"
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -46,7 +48,7 @@ func cleanEntry(e audit.Entry, cl *Claims) audit.Entry {
 // entry is counted as a duplicate. Invalid entries are returned in
 // "rejected" so that a client can drop them instead of retrying forever;
 // the valid ones of the batch are stored.
-func handleAuditIngest(log server.AuditLog, m *Metrics, now func() time.Time) echo.HandlerFunc {
+func handleAuditIngest(log server.AuditLog, m *Metrics, now func() time.Time, after func()) echo.HandlerFunc {
 	type request struct {
 		Entries []audit.Entry `json:"entries"`
 	}
@@ -78,6 +80,9 @@ func handleAuditIngest(log server.AuditLog, m *Metrics, now func() time.Time) ec
 		res, err := log.Append(c.Request().Context(), ok, now())
 		if err != nil {
 			return err
+		}
+		if res.Accepted > 0 && after != nil {
+			after()
 		}
 		m.auditAccepted.Add(int64(res.Accepted))
 		m.auditDuplicates.Add(int64(res.Duplicates))
@@ -213,7 +218,7 @@ func handleAuditGet(log server.AuditLog) echo.HandlerFunc {
 
 // CSVHeader is the header row of a CSV export.
 var CSVHeader = []string{"seq", "id", "received", "at", "user", "unit", "platform", "host", "kind", "action",
-	"bundle", "archive", "rules", "findings", "reason", "text_sha256", "dropped", "prev", "hash", "pruned", "digest"}
+	"bundle", "archive", "rules", "findings", "reason", "text_sha256", "dropped", "prev", "hash", "pruned", "digest", "clock_skew"}
 
 // csvCell defuses spreadsheet formulas: a cell that starts with = + - @
 // or a control character is prefixed with an apostrophe (OWASP "CSV
@@ -233,16 +238,24 @@ func CSVRow(r *audit.Record) []string {
 	}
 	row := []string{strconv.FormatInt(r.Seq, 10), r.ID, r.Received, r.At, r.User, r.Unit, r.Platform, r.Host, r.Kind,
 		r.Action, r.Bundle, strconv.FormatBool(r.Archive), strings.Join(r.Rules(), " "), strings.Join(fs, " | "),
-		r.Reason, r.TextSHA256, strconv.Itoa(r.Dropped), r.Prev, r.Hash, strconv.FormatBool(r.Pruned), r.Digest}
+		r.Reason, r.TextSHA256, strconv.Itoa(r.Dropped), r.Prev, r.Hash, strconv.FormatBool(r.Pruned), r.Digest, audit.ClockSkew(r)}
 	for i := range row {
 		row[i] = csvCell(row[i])
 	}
 	return row
 }
 
+// exportPage is how many records an export reads at a time. Between
+// pages it holds no database connection, so a client that reads slowly
+// or not at all cannot take the connections sign-in, bundles and
+// readiness need.
+const exportPage = 500
+
 // exportAudit streams the matching records as CSV or JSON Lines. A JSON
 // Lines export of the whole log is what `postvakt audit verify` checks.
-func exportAudit(c echo.Context, log server.AuditLog, now time.Time) error {
+// Records are read a page at a time and each page is written under a
+// write deadline (timeout): a stalled client is cut off, never waited for.
+func exportAudit(c echo.Context, log server.AuditLog, now time.Time, timeout time.Duration) error {
 	q := c.QueryParams()
 	format := q.Get("format")
 	if format == "" {
@@ -258,37 +271,79 @@ func exportAudit(c echo.Context, log server.AuditLog, now time.Time) error {
 	w := c.Response()
 	name := fmt.Sprintf("postvakt-audit-%s.%s", now.UTC().Format("20060102-150405"), format)
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	var write func(r *audit.Record) error
+	flush := func() error { return nil }
 	if format == "csv" {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.WriteHeader(http.StatusOK)
 		cw := csv.NewWriter(w)
 		cw.Write(CSVHeader)
-		err = log.Each(c.Request().Context(), f, func(r *audit.Record) error { return cw.Write(CSVRow(r)) })
-		cw.Flush()
+		write = func(r *audit.Record) error { return cw.Write(CSVRow(r)) }
+		flush = func() error { cw.Flush(); return cw.Error() }
 	} else {
 		w.Header().Set("Content-Type", "application/x-ndjson")
-		w.WriteHeader(http.StatusOK)
 		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false)
-		err = log.Each(c.Request().Context(), f, func(r *audit.Record) error { return enc.Encode(r) })
+		write = func(r *audit.Record) error { return enc.Encode(r) }
 	}
-	if err != nil {
-		// The status is sent; all that is left is to cut the stream short.
-		return err
-	}
-	return nil
+	rc := http.NewResponseController(w)
+	rc.SetWriteDeadline(time.Now().Add(timeout))
+	w.WriteHeader(http.StatusOK)
+	// The status is sent; an error from here on can only cut the stream
+	// short.
+	return streamRecords(c.Request().Context(), log, f, func(page []*audit.Record) error {
+		if err := rc.SetWriteDeadline(time.Now().Add(timeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			return err
+		}
+		for _, r := range page {
+			if err := write(r); err != nil {
+				return err
+			}
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+		if err := rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			return err
+		}
+		return nil
+	})
 }
 
-func handleAuditExport(log server.AuditLog, now func() time.Time) echo.HandlerFunc {
-	return func(c echo.Context) error { return exportAudit(c, log, now()) }
+// streamRecords reads the records matching f in log order, a page at a
+// time, and hands each page to fn; no database connection is held while
+// fn runs.
+func streamRecords(ctx context.Context, log server.AuditLog, f server.AuditFilter, fn func([]*audit.Record) error) error {
+	f.After, f.Limit = 0, exportPage
+	page := make([]*audit.Record, 0, exportPage)
+	for {
+		page = page[:0]
+		if err := log.Each(ctx, f, func(r *audit.Record) error { page = append(page, r); return nil }); err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		if err := fn(page); err != nil {
+			return err
+		}
+		if len(page) < exportPage {
+			return nil
+		}
+		f.After = page[len(page)-1].Seq
+	}
 }
 
-func handleAuditVerify(log server.AuditLog, pub ed25519.PublicKey) echo.HandlerFunc {
+func handleAuditExport(log server.AuditLog, now func() time.Time, timeout time.Duration) echo.HandlerFunc {
+	return func(c echo.Context) error { return exportAudit(c, log, now(), timeout) }
+}
+
+func handleAuditVerify(verify func(context.Context) (audit.Report, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		rep, err := server.VerifyLog(c.Request().Context(), log, pub)
+		rep, err := verify(c.Request().Context())
 		if err != nil {
 			return err
 		}
+		http.NewResponseController(c.Response()).SetWriteDeadline(time.Now().Add(30 * time.Second))
 		return c.JSON(http.StatusOK, rep)
 	}
 }
@@ -299,14 +354,33 @@ type Checkpoints struct {
 	KeyID       string             `json:"key_id"`
 	PublicKey   string             `json:"public_key"` // base64 (standard), 32 bytes
 	Checkpoints []audit.Checkpoint `json:"checkpoints"`
+	// Trees are the signed checkpoints of the Merkle tree (signed notes),
+	// smallest first; VerifierKey is the log's signed-note verifier key.
+	Trees       []string `json:"trees,omitempty"`
+	VerifierKey string   `json:"verifier_key,omitempty"`
+}
+
+// NewCheckpoints is the body of GET /audit/checkpoints for a log.
+func NewCheckpoints(ctx context.Context, log server.AuditLog, pub ed25519.PublicKey) (Checkpoints, error) {
+	cps, err := log.Checkpoints(ctx)
+	if err != nil {
+		return Checkpoints{}, err
+	}
+	trees, err := log.TreeCheckpoints(ctx)
+	if err != nil {
+		return Checkpoints{}, err
+	}
+	vkey, _ := audit.NoteVerifierKey(audit.LogOrigin(pub), pub)
+	return Checkpoints{KeyID: audit.KeyID(pub), PublicKey: base64.StdEncoding.EncodeToString(pub), Checkpoints: cps,
+		Trees: trees, VerifierKey: vkey}, nil
 }
 
 func handleAuditCheckpoints(log server.AuditLog, pub ed25519.PublicKey) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		cps, err := log.Checkpoints(c.Request().Context())
+		cps, err := NewCheckpoints(c.Request().Context(), log, pub)
 		if err != nil {
 			return err
 		}
-		return c.JSON(http.StatusOK, Checkpoints{KeyID: audit.KeyID(pub), PublicKey: base64.StdEncoding.EncodeToString(pub), Checkpoints: cps})
+		return c.JSON(http.StatusOK, cps)
 	}
 }

@@ -66,7 +66,16 @@
 //	GET  /audit/export          compliance. format=jsonl (default) or csv, same filters; JSON Lines
 //	                            of audit.Record in log order, which `postvakt audit verify` checks.
 //	GET  /audit/checkpoints     compliance. {"key_id","public_key","checkpoints": [audit.Checkpoint]}.
-//	GET  /audit/verify          compliance. audit.Report: {"ok","entries","size","checkpoints","pruned","faults": [{"kind","position","to"?,"message"}]}.
+//	GET  /audit/verify          compliance. audit.Report: {"ok","entries","size","checkpoints","pruned","faults": [{"kind","position","to"?,"message"}],
+//	                            "tree_checkpoints","tree_size","root","anchor"?}; fails without a signed checkpoint, with
+//	                            uncovered entries, or when the log does not extend a witness's checkpoint.
+//	GET  /audit/checkpoint      any role. The newest signed checkpoint of the log's Merkle tree (a signed note, text/plain).
+//	GET  /audit/proof/consistency  any role. old, new (default: the newest) → {"checkpoint","old","new","proof": [base64],"public_key"}.
+//	GET  /audit/proof/inclusion    any role. seq, size (default: the newest) → {"checkpoint","seq","size","hash","proof": [base64]}.
+//	POST /audit/alarm           any role. {"seen","current","error"}: a browser found the log inconsistent with a
+//	                            checkpoint it saw → 202; logged, and appended as a checkpoint_alarm entry.
+//
+// POST /audit answers also carry "checkpoint": the signed checkpoint covering the batch.
 //
 //	POST /journal                   staff. A published post for journalføring: {"platform","url","published_at",
 //	                                "title"?,"text","case"?,"deadline"?,"comments"?: [{"author","at"?,"text"}]}
@@ -121,6 +130,19 @@ type Config struct {
 	Keys *Keys
 	// AuditKey is the public key of the audit checkpoints.
 	AuditKey ed25519.PublicKey
+	// AuditVerify bounds what /audit/verify and the verify page accept
+	// (records not covered by a signed checkpoint), and AuditAnchors,
+	// when set, returns the checkpoints held outside the database (the
+	// witnesses') that the log must extend.
+	AuditVerify  server.VerifyOptions
+	AuditAnchors func(context.Context) ([]server.Anchor, error)
+	// AfterAppend, when set, is called after an ingest appended entries
+	// (the witness client sends the new checkpoint on).
+	AfterAppend func()
+	// ExportWriteTimeout bounds how long an export or a verification may
+	// wait for its client to take each page (default 30 s): a client that
+	// stops reading is cut off.
+	ExportWriteTimeout time.Duration
 	// Ready reports whether the stores answer (/readyz).
 	Ready func(context.Context) error
 	// Now is the clock; tests set it.

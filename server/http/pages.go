@@ -71,11 +71,24 @@ var pageFuncs = template.FuncMap{
 	"fragment": fragment,
 	// Journalføring (pages_journal.go).
 	"journalStatus": journalStatus, "platformName": noark.PlatformName, "splitLines": splitLines,
+	// skew marks a client time that cannot be right next to the
+	// server's received time (audit.ClockSkew).
+	"skew": func(r audit.Record) string {
+		switch audit.ClockSkew(&r) {
+		case audit.SkewFuture:
+			return "klokkeavvik: etter mottak"
+		case audit.SkewStale:
+			return "klokkeavvik: eldre enn køen kan ha holdt den"
+		}
+		return ""
+	},
 	"fault": func(f audit.Fault) string {
 		kinds := map[string]string{
 			audit.FaultEdited: "endret", audit.FaultDeleted: "slettet", audit.FaultChain: "brutt kjede",
 			audit.FaultCheckpoint: "kontrollpunkt stemmer ikke", audit.FaultSignature: "ugyldig signatur", audit.FaultOrder: "feil rekkefølge",
-			audit.FaultPruned: "innhold slettet uten sletting etter oppbevaringstiden",
+			audit.FaultPruned:       "innhold slettet uten sletting etter oppbevaringstiden",
+			audit.FaultNoCheckpoint: "ingen signerte kontrollpunkter", audit.FaultUncovered: "oppføringer uten signert kontrollpunkt",
+			audit.FaultFork: "avviker fra et kontrollpunkt utenfor databasen", audit.FaultRollback: "loggen er kortere enn et kontrollpunkt utenfor databasen",
 		}
 		pos := fmt.Sprintf("Posisjon %d", f.Position)
 		if f.To > f.Position {
@@ -96,6 +109,7 @@ var actionNames = map[string]string{
 	audit.ActionAccountRoles:    "roller endret",
 	audit.ActionAccountReset:    "engangskode for nytt passord",
 	audit.ActionAccountPassword: "nytt passord satt",
+	audit.ActionCheckpointAlarm: "nettleser meldte avvik i revisjonsloggen",
 }
 
 // fragment returns the part of text a finding covers (UTF-16 offsets).
@@ -264,7 +278,7 @@ func (s *Server) pageRoutes() {
 	comp := requireRole(server.RoleCompliance)
 	sess.GET("/compliance", s.handleCompliancePage(), comp)
 	sess.GET("/compliance/entries/:seq", s.handleEntryPage(), comp)
-	sess.GET("/compliance/export", func(c echo.Context) error { return exportAudit(c, cfg.Audit, cfg.Now()) }, comp)
+	sess.GET("/compliance/export", func(c echo.Context) error { return exportAudit(c, cfg.Audit, cfg.Now(), s.exportTimeout()) }, comp)
 	sess.GET("/compliance/verify", s.handleVerifyPage(), comp)
 }
 
@@ -724,7 +738,7 @@ func (s *Server) handleEntryPage() echo.HandlerFunc {
 
 func (s *Server) handleVerifyPage() echo.HandlerFunc {
 	return func(c echo.Context) error {
-		rep, err := server.VerifyLog(c.Request().Context(), s.cfg.Audit, s.cfg.AuditKey)
+		rep, err := s.verifyLog(c.Request().Context())
 		if err != nil {
 			return err
 		}

@@ -47,7 +47,11 @@ func (s *Server) routes() {
 	api.GET("/bundle", handleBundleGet(s.bundles), auth)
 	api.GET("/bundle/events", handleBundleEvents(s.bundles, cfg.Rules, s.events, cfg.Heartbeat, s.metrics, s.accounts, cfg.Revalidate, cfg.Now), auth, longLived(cfg.Timeouts.Write))
 	api.GET("/crisis", handleCrisisGet(cfg.Rules), auth)
-	api.POST("/audit", handleAuditIngest(cfg.Audit, s.metrics, cfg.Now), small, auth)
+	api.POST("/audit", handleAuditIngest(cfg.Audit, s.metrics, cfg.Now, cfg.AfterAppend), small, auth)
+	api.GET("/audit/checkpoint", handleAuditCheckpoint(cfg.Audit), auth)
+	api.GET("/audit/proof/consistency", handleConsistencyProof(cfg.Audit, cfg.AuditKey), auth)
+	api.GET("/audit/proof/inclusion", handleInclusionProof(cfg.Audit, cfg.AuditKey), auth)
+	api.POST("/audit/alarm", handleAuditAlarm(cfg.Audit, cfg.AuditKey, cfg.Logger, cfg.Now), small, auth)
 
 	// Admin.
 	api.GET("/admin/bundles", handleBundleList(cfg.Rules), auth, admin)
@@ -62,8 +66,8 @@ func (s *Server) routes() {
 
 	// Compliance.
 	api.GET("/audit", handleAuditList(cfg.Audit), auth, compliance)
-	api.GET("/audit/export", handleAuditExport(cfg.Audit, cfg.Now), auth, compliance, longLived(cfg.Timeouts.Write))
-	api.GET("/audit/verify", handleAuditVerify(cfg.Audit, cfg.AuditKey), auth, compliance)
+	api.GET("/audit/export", handleAuditExport(cfg.Audit, cfg.Now, s.exportTimeout()), auth, compliance)
+	api.GET("/audit/verify", handleAuditVerify(s.verifyLog), auth, compliance)
 	api.GET("/audit/checkpoints", handleAuditCheckpoints(cfg.Audit, cfg.AuditKey), auth, compliance)
 	api.GET("/audit/:seq", handleAuditGet(cfg.Audit), auth, compliance)
 

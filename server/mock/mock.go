@@ -9,6 +9,7 @@ import (
 
 	"github.com/postvakt/postvakt/server"
 	"github.com/postvakt/postvakt/shared/audit"
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 var (
@@ -125,6 +126,20 @@ type AuditLog struct {
 	CheckpointsFn func(ctx context.Context) ([]audit.Checkpoint, error)
 	RuleWeeksFn   func(ctx context.Context, f server.AuditFilter) ([]server.RuleWeek, error)
 	PruneFn       func(ctx context.Context, before time.Time) (server.PruneResult, error)
+
+	TreeHashesFn       func(ctx context.Context, idx []int64) ([]tlog.Hash, error)
+	TreeCheckpointsFn  func(ctx context.Context) ([]string, error)
+	LatestCheckpointFn func(ctx context.Context) (string, error)
+}
+
+func (l *AuditLog) TreeHashes(ctx context.Context, idx []int64) ([]tlog.Hash, error) {
+	return l.TreeHashesFn(ctx, idx)
+}
+func (l *AuditLog) TreeCheckpoints(ctx context.Context) ([]string, error) {
+	return l.TreeCheckpointsFn(ctx)
+}
+func (l *AuditLog) LatestCheckpoint(ctx context.Context) (string, error) {
+	return l.LatestCheckpointFn(ctx)
 }
 
 func (l *AuditLog) Append(ctx context.Context, entries []audit.Entry, now time.Time) (server.AppendResult, error) {

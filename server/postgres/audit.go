@@ -11,78 +11,67 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/postvakt/postvakt/server"
 	"github.com/postvakt/postvakt/shared/audit"
+	"golang.org/x/mod/sumdb/tlog"
 )
-
-// noNUL replaces NUL characters, which PostgreSQL text cannot hold, by
-// U+FFFD. Entries are cleaned before they are hashed, so the stored row
-// matches its digest.
-func noNUL(s string) string {
-	if strings.IndexByte(s, 0) < 0 {
-		return s
-	}
-	return strings.ReplaceAll(s, "\x00", "\uFFFD")
-}
-
-func cleanEntry(e audit.Entry) audit.Entry {
-	for _, p := range []*string{&e.ID, &e.User, &e.Unit, &e.Platform, &e.Host, &e.Kind, &e.At, &e.Bundle, &e.Action, &e.Reason, &e.TextSHA256} {
-		*p = noNUL(*p)
-	}
-	fs := make([]audit.Finding, len(e.Findings))
-	for i, f := range e.Findings {
-		fs[i] = audit.Finding{Rule: noNUL(f.Rule), Severity: noNUL(f.Severity), Excerpt: noNUL(f.Excerpt)}
-	}
-	e.Findings = fs
-	return e
-}
 
 var auditCopyCols = []string{"seq", "id", "user_name", "unit", "platform", "host", "kind", "at", "at_time",
 	"bundle", "action", "findings", "reason", "archive", "text_sha256", "dropped", "prune_before", "received", "received_at", "digest", "prev", "hash"}
 
-// Append adds entries to the chain in one transaction and signs a
-// checkpoint of the new head; see server.AuditLog. The head row is locked
-// for the transaction, so appends from every process queue up behind each
-// other; ids already in the log are read under that lock, so a resent
-// entry is a duplicate even when another process stored it a moment ago.
+// Append adds entries to the log in one transaction with
+// audit.Sequence, stores the tree hashes they add and signs a checkpoint
+// of the new tree; see server.AuditLog. The head row is locked for the
+// transaction, so appends from every process queue up behind each other
+// (one sequencer at a time) and each tree size is signed once; ids
+// already in the log are read under that lock, so a resent entry is a
+// duplicate even when another process stored it a moment ago.
 func (db *DB) Append(ctx context.Context, entries []audit.Entry, now time.Time) (server.AppendResult, error) {
 	var res server.AppendResult
-	if db.Signer == nil {
-		return res, errors.New("postgres: no checkpoint signer")
-	}
-	if len(entries) == 0 {
-		return res, nil
-	}
 	tx, err := db.pool.Begin(ctx)
 	if err != nil {
-		return res, err
+		return res, fmt.Errorf("postgres: append audit: %w", err)
 	}
 	defer tx.Rollback(ctx)
 	if res, err = db.appendTx(ctx, tx, entries, now); err != nil {
-		return res, err
+		var ee *audit.EntryError
+		if errors.As(err, &ee) {
+			return res, server.Errorf(server.EINVALID, "Entry %s: %s.", ee.ID, ee.Msg)
+		}
+		return res, fmt.Errorf("postgres: append audit: %w", err)
 	}
-	return res, tx.Commit(ctx)
+	if err := tx.Commit(ctx); err != nil {
+		return res, fmt.Errorf("postgres: append audit: %w", err)
+	}
+	return res, nil
 }
 
 // appendTx appends entries within tx, so that a change and its audit
 // entry commit together.
 func (db *DB) appendTx(ctx context.Context, tx pgx.Tx, entries []audit.Entry, now time.Time) (server.AppendResult, error) {
 	var res server.AppendResult
-	// One round trip: lock the head, then read which ids are stored.
-	// The lookup must use the unique index on id; on a young table whose
-	// statistics are stale the planner scans the whole table instead,
-	// which grows with the log until autovacuum analyzes it.
-	ids := make([]string, len(entries))
-	for i := range entries {
-		ids[i] = noNUL(entries[i].ID)
+	if db.Signer == nil {
+		return res, errors.New("no checkpoint signer")
 	}
-	var seq int64
-	var head string
+	// One round trip: lock the head, then read the tree's size and which
+	// ids are stored. The lookup must use the unique index on id; on a
+	// young table whose statistics are stale the planner scans the whole
+	// table instead, which grows with the log until autovacuum analyzes it.
+	head := audit.Head{}
+	var latest string
 	seen := make(map[string]bool, len(entries))
 	batch := &pgx.Batch{}
 	batch.Queue(`SET LOCAL enable_seqscan = off`)
 	batch.Queue(`SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&seq, &head)
+		return row.Scan(&head.Seq, &head.Hash)
 	})
-	batch.Queue(`SELECT id FROM audit WHERE id = ANY($1)`, ids).Query(func(rows pgx.Rows) error {
+	batch.Queue(`SELECT size, note FROM audit_trees ORDER BY size DESC LIMIT 1`).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			if err := rows.Scan(&head.TreeSize, &latest); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+	batch.Queue(`SELECT id FROM audit WHERE id = ANY($1)`, audit.IDs(entries)).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var id string
 			if err := rows.Scan(&id); err != nil {
@@ -95,45 +84,146 @@ func (db *DB) appendTx(ctx context.Context, tx pgx.Tx, entries []audit.Entry, no
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return res, err
 	}
-
-	received := now.UTC().Format(time.RFC3339Nano)
-	var copyRows [][]any
-	for _, e := range entries {
-		e = cleanEntry(e)
-		if seen[e.ID] {
-			res.Duplicates++
-			continue
-		}
-		seen[e.ID] = true
-		at, err := time.Parse(time.RFC3339, e.At)
-		if err != nil {
-			return res, server.Errorf(server.EINVALID, "Entry %s: at is not an RFC 3339 time.", e.ID)
-		}
-		seq++
-		r := audit.Record{Seq: seq, Entry: e, Received: received}
-		audit.Seal(head, &r)
-		head = r.Hash
-		findings, _ := json.Marshal(e.Findings)
-		copyRows = append(copyRows, []any{r.Seq, e.ID, e.User, e.Unit, e.Platform, e.Host, e.Kind, e.At, at,
-			e.Bundle, e.Action, json.RawMessage(findings), e.Reason, e.Archive, e.TextSHA256, int32(e.Dropped), e.Before,
-			r.Received, now, r.Digest, r.Prev, r.Hash})
-		res.Accepted++
+	var pending []string
+	frontier := map[int64]tlog.Hash{}
+	batch = &pgx.Batch{}
+	if head.TreeSize < head.Seq {
+		// A log from before the tree: its records go in first.
+		batch.Queue(`SELECT hash FROM audit WHERE seq > $1 ORDER BY seq`, head.TreeSize).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var h string
+				if err := rows.Scan(&h); err != nil {
+					return err
+				}
+				pending = append(pending, h)
+			}
+			return rows.Err()
+		})
 	}
-	if res.Accepted == 0 {
-		return res, nil
+	if idx := audit.FrontierIndexes(head.TreeSize); len(idx) > 0 {
+		batch.Queue(`SELECT idx, hash FROM audit_tree WHERE idx = ANY($1)`, idx).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var x int64
+				var h []byte
+				if err := rows.Scan(&x, &h); err != nil {
+					return err
+				}
+				var th tlog.Hash
+				copy(th[:], h)
+				frontier[x] = th
+			}
+			return rows.Err()
+		})
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit"}, auditCopyCols, pgx.CopyFromRows(copyRows)); err != nil {
+	if batch.Len() > 0 {
+		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+			return res, err
+		}
+	}
+	b, err := audit.Sequence(head, entries, seen, frontier, pending, now)
+	if err != nil {
 		return res, err
 	}
-	cp := audit.SignCheckpoint(db.Signer, seq, head, received)
+	res.Accepted, res.Duplicates = len(b.Records), b.Duplicates
+	if b.Tree.N == head.TreeSize {
+		res.Checkpoint = latest
+		return res, nil
+	}
+	copyRows := make([][]any, 0, len(b.Records))
+	for i := range b.Records {
+		r := &b.Records[i]
+		findings, _ := json.Marshal(r.Findings)
+		copyRows = append(copyRows, []any{r.Seq, r.ID, r.User, r.Unit, r.Platform, r.Host, r.Kind, r.At, b.At[i],
+			r.Bundle, r.Action, json.RawMessage(findings), r.Reason, r.Archive, r.TextSHA256, int32(r.Dropped), r.Before,
+			r.Received, now, r.Digest, r.Prev, r.Hash})
+	}
+	if len(copyRows) > 0 {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit"}, auditCopyCols, pgx.CopyFromRows(copyRows)); err != nil {
+			return res, err
+		}
+	}
+	hashRows := make([][]any, len(b.Hashes))
+	for i, h := range b.Hashes {
+		hashRows[i] = []any{h.Index, h.Hash[:]}
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_tree"}, []string{"idx", "hash"}, pgx.CopyFromRows(hashRows)); err != nil {
+		return res, err
+	}
+	note, err := audit.SignCheckpointNote(db.Signer, b.Tree)
+	if err != nil {
+		return res, err
+	}
+	received := now.UTC().Format(time.RFC3339Nano)
+	// The hash chain's own checkpoint, as before the tree, so that
+	// verifiers of older exports keep working.
+	cp := audit.SignCheckpoint(db.Signer, b.Head.Seq, b.Head.Hash, received)
 	batch = &pgx.Batch{}
-	batch.Queue(`UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, seq, head)
-	batch.Queue(`INSERT INTO checkpoints (size, hash, time, key_id, sig) VALUES ($1, $2, $3, $4, $5)`,
-		cp.Size, cp.Hash, cp.Time, cp.KeyID, cp.Sig)
+	batch.Queue(`UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, b.Head.Seq, b.Head.Hash)
+	batch.Queue(`INSERT INTO audit_trees (size, note, signed_at) VALUES ($1, $2, $3)`, b.Tree.N, note, now)
+	if len(b.Records) > 0 {
+		batch.Queue(`INSERT INTO checkpoints (size, hash, time, key_id, sig) VALUES ($1, $2, $3, $4, $5)`,
+			cp.Size, cp.Hash, cp.Time, cp.KeyID, cp.Sig)
+	}
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return res, err
 	}
+	res.Checkpoint = note
 	return res, nil
+}
+
+// TreeHashes returns stored tree hashes in the order of idx.
+func (db *DB) TreeHashes(ctx context.Context, idx []int64) ([]tlog.Hash, error) {
+	rows, err := db.pool.Query(ctx, `SELECT idx, hash FROM audit_tree WHERE idx = ANY($1)`, idx)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: tree hashes: %w", err)
+	}
+	defer rows.Close()
+	m := make(map[int64]tlog.Hash, len(idx))
+	for rows.Next() {
+		var x int64
+		var h []byte
+		if err := rows.Scan(&x, &h); err != nil {
+			return nil, fmt.Errorf("postgres: tree hashes: %w", err)
+		}
+		var th tlog.Hash
+		copy(th[:], h)
+		m[x] = th
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: tree hashes: %w", err)
+	}
+	out := make([]tlog.Hash, len(idx))
+	for i, x := range idx {
+		h, ok := m[x]
+		if !ok {
+			return nil, fmt.Errorf("postgres: tree hash %d is missing", x)
+		}
+		out[i] = h
+	}
+	return out, nil
+}
+
+// TreeCheckpoints returns every signed tree checkpoint, smallest first.
+func (db *DB) TreeCheckpoints(ctx context.Context) ([]string, error) {
+	rows, err := db.pool.Query(ctx, `SELECT note FROM audit_trees ORDER BY size`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: tree checkpoints: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: tree checkpoints: %w", err)
+	}
+	return out, nil
+}
+
+// LatestCheckpoint returns the newest signed tree checkpoint, or "".
+func (db *DB) LatestCheckpoint(ctx context.Context) (string, error) {
+	var n string
+	err := db.pool.QueryRow(ctx, `SELECT note FROM audit_trees ORDER BY size DESC LIMIT 1`).Scan(&n)
+	if err != nil && !noRows(err) {
+		return "", fmt.Errorf("postgres: latest checkpoint: %w", err)
+	}
+	return n, nil
 }
 
 const recordCols = `a.seq, a.id, a.user_name, a.unit, a.platform, a.host, a.kind, a.at, a.bundle, a.action,
@@ -166,10 +256,10 @@ func where(f server.AuditFilter) (string, []any) {
 		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
 	}
 	if !f.From.IsZero() {
-		add("a.at_time >= ?", f.From)
+		add("a.received_at >= ?", f.From)
 	}
 	if !f.To.IsZero() {
-		add("a.at_time < ?", f.To)
+		add("a.received_at < ?", f.To)
 	}
 	for _, c := range []struct{ col, v string }{{"user_name", f.User}, {"unit", f.Unit}, {"platform", f.Platform}, {"action", f.Action}} {
 		if c.v != "" {
@@ -221,7 +311,15 @@ func (db *DB) Get(ctx context.Context, seq int64) (*audit.Record, error) {
 // Each calls fn for every matching record in position order.
 func (db *DB) Each(ctx context.Context, f server.AuditFilter, fn func(*audit.Record) error) error {
 	w, args := where(f)
-	rows, err := db.pool.Query(ctx, `SELECT `+recordCols+` FROM audit a WHERE `+w+` ORDER BY a.seq`, args...)
+	if f.After > 0 {
+		args = append(args, f.After)
+		w += fmt.Sprintf(" AND a.seq > $%d", len(args))
+	}
+	q := `SELECT ` + recordCols + ` FROM audit a WHERE ` + w + ` ORDER BY a.seq`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	rows, err := db.pool.Query(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -259,7 +357,7 @@ func (db *DB) Checkpoints(ctx context.Context) ([]audit.Checkpoint, error) {
 // RuleWeeks counts findings per rule per ISO week, ordered by week then rule.
 func (db *DB) RuleWeeks(ctx context.Context, f server.AuditFilter) ([]server.RuleWeek, error) {
 	w, args := where(f)
-	rows, err := db.pool.Query(ctx, `SELECT to_char(a.at_time AT TIME ZONE 'UTC', 'IYYY-"W"IW'), COALESCE(j->>'rule', ''), COUNT(*)
+	rows, err := db.pool.Query(ctx, `SELECT to_char(a.received_at AT TIME ZONE 'UTC', 'IYYY-"W"IW'), COALESCE(j->>'rule', ''), COUNT(*)
 		FROM audit a, jsonb_array_elements(a.findings) j WHERE `+w+` GROUP BY 1, 2 ORDER BY 1, 2`, args...)
 	if err != nil {
 		return nil, err

@@ -292,3 +292,12 @@ func (db *DB) PruneJournal(ctx context.Context, before time.Time) (int64, error)
 	}
 	return tag.RowsAffected(), nil
 }
+
+// noNUL replaces NUL, which PostgreSQL text cannot hold, in a string the
+// journal stores (the audit log's strings are cleaned by audit.Sequence).
+func noNUL(s string) string {
+	if strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(s, "\x00", "\uFFFD")
+}

@@ -12,22 +12,26 @@ import (
 
 	"github.com/postvakt/postvakt/server"
 	"github.com/postvakt/postvakt/shared/audit"
+	"golang.org/x/mod/sumdb/tlog"
 )
 
-// Append adds entries to the chain in one transaction and signs a
-// checkpoint of the new head; see server.AuditLog.
+// Append adds entries to the log in one transaction with
+// audit.Sequence, stores the tree hashes they add and signs a checkpoint
+// of the new tree; see server.AuditLog. The one write connection
+// serialises appends.
 func (db *DB) Append(ctx context.Context, entries []audit.Entry, now time.Time) (server.AppendResult, error) {
 	var res server.AppendResult
-	if db.Signer == nil {
-		return res, errors.New("sqlite: no checkpoint signer")
-	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return res, err
+		return res, fmt.Errorf("sqlite: append audit: %w", err)
 	}
 	defer tx.Rollback()
 	if res, err = db.appendTx(ctx, tx, entries, now); err != nil {
-		return res, err
+		var ee *audit.EntryError
+		if errors.As(err, &ee) {
+			return res, server.Errorf(server.EINVALID, "Entry %s: %s.", ee.ID, ee.Msg)
+		}
+		return res, fmt.Errorf("sqlite: append audit: %w", err)
 	}
 	return res, tx.Commit()
 }
@@ -36,66 +40,242 @@ func (db *DB) Append(ctx context.Context, entries []audit.Entry, now time.Time) 
 // entry commit together.
 func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, entries []audit.Entry, now time.Time) (server.AppendResult, error) {
 	var res server.AppendResult
-	seq, head := int64(0), audit.GenesisHash
-	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&seq, &head)
+	if db.Signer == nil {
+		return res, errors.New("no checkpoint signer")
+	}
+	head := audit.Head{Hash: audit.GenesisHash}
+	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&head.Seq, &head.Hash)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return res, err
 	}
-	seen, err := existingIDs(ctx, tx, entries)
-	if err != nil {
+	var latest string
+	err = tx.QueryRowContext(ctx, `SELECT size, note FROM audit_trees ORDER BY size DESC LIMIT 1`).Scan(&head.TreeSize, &latest)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return res, err
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO audit (seq, id, user, unit, platform, host, kind, at, at_unix,
-		bundle, action, findings, reason, archive, text_sha256, dropped, prune_before, received, received_unix, digest, prev, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return res, err
-	}
-	defer stmt.Close()
-	received := fmtTime(now)
-	for _, e := range entries {
-		if seen[e.ID] {
-			res.Duplicates++
-			continue
-		}
-		seen[e.ID] = true
-		if e.Findings == nil {
-			e.Findings = []audit.Finding{}
-		}
-		at, err := time.Parse(time.RFC3339, e.At)
-		if err != nil {
-			return res, server.Errorf(server.EINVALID, "Entry %s: at is not an RFC 3339 time.", e.ID)
-		}
-		seq++
-		r := audit.Record{Seq: seq, Entry: e, Received: received}
-		audit.Seal(head, &r)
-		head = r.Hash
-		findings, _ := json.Marshal(e.Findings)
-		if _, err := stmt.ExecContext(ctx, r.Seq, e.ID, e.User, e.Unit, e.Platform, e.Host, e.Kind, e.At, at.Unix(),
-			e.Bundle, e.Action, string(findings), e.Reason, e.Archive, e.TextSHA256, e.Dropped, e.Before, r.Received, now.Unix(), r.Digest, r.Prev, r.Hash); err != nil {
+	var pending []string
+	if head.TreeSize < head.Seq {
+		// A log from before the tree: its records go in first.
+		if pending, err = column[string](ctx, tx, `SELECT hash FROM audit WHERE seq > ? ORDER BY seq`, head.TreeSize); err != nil {
 			return res, err
 		}
-		res.Accepted++
 	}
-	if res.Accepted > 0 {
-		cp := audit.SignCheckpoint(db.Signer, seq, head, received)
+	frontier, err := readHashes(ctx, tx, audit.FrontierIndexes(head.TreeSize))
+	if err != nil {
+		return res, err
+	}
+	seen, err := existingIDs(ctx, tx, audit.IDs(entries))
+	if err != nil {
+		return res, err
+	}
+	b, err := audit.Sequence(head, entries, seen, frontier, pending, now)
+	if err != nil {
+		return res, err
+	}
+	res.Accepted, res.Duplicates = len(b.Records), b.Duplicates
+	if b.Tree.N == head.TreeSize {
+		res.Checkpoint = latest
+		return res, nil
+	}
+	// Multi-row inserts: one statement per chunk rather than per row.
+	rows := make([]any, 0, auditCols*len(b.Records))
+	for i := range b.Records {
+		r := &b.Records[i]
+		findings, _ := json.Marshal(r.Findings)
+		rows = append(rows, r.Seq, r.ID, r.User, r.Unit, r.Platform, r.Host, r.Kind, r.At, b.At[i].Unix(),
+			r.Bundle, r.Action, string(findings), r.Reason, r.Archive, r.TextSHA256, r.Dropped, r.Before, r.Received, now.Unix(), r.Digest, r.Prev, r.Hash)
+	}
+	if err := db.insertRows(ctx, tx, auditInsert, auditCols, rows); err != nil {
+		return res, err
+	}
+	rows = make([]any, 0, 2*len(b.Hashes))
+	for _, h := range b.Hashes {
+		rows = append(rows, h.Index, h.Hash[:])
+	}
+	if err := db.insertRows(ctx, tx, treeInsert, treeCols, rows); err != nil {
+		return res, err
+	}
+	note, err := audit.SignCheckpointNote(db.Signer, b.Tree)
+	if err != nil {
+		return res, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_trees (size, note, signed_at) VALUES (?, ?, ?)`, b.Tree.N, note, fmtTime(now)); err != nil {
+		return res, err
+	}
+	// The hash chain's own checkpoint, as before the tree, so that
+	// verifiers of older exports keep working.
+	if len(b.Records) > 0 {
+		cp := audit.SignCheckpoint(db.Signer, b.Head.Seq, b.Head.Hash, fmtTime(now))
 		if _, err := tx.ExecContext(ctx, `INSERT INTO checkpoints (size, hash, time, key_id, sig) VALUES (?, ?, ?, ?, ?)`,
 			cp.Size, cp.Hash, cp.Time, cp.KeyID, cp.Sig); err != nil {
 			return res, err
 		}
 	}
+	res.Checkpoint = note
 	return res, nil
 }
 
-// existingIDs returns which of the entries' ids the log holds already.
-func existingIDs(ctx context.Context, tx *sql.Tx, entries []audit.Entry) (map[string]bool, error) {
-	seen := make(map[string]bool, len(entries))
+// Multi-row inserts of the audit append, prepared once on Open (a
+// statement of a hundred rows costs as much to prepare as to run, and
+// the one write connection is busy inside the append's transaction).
+// Rows go in chunks of the sizes in insertChunks, largest first.
+const (
+	auditInsert = `INSERT INTO audit (seq, id, user, unit, platform, host, kind, at, at_unix,
+		bundle, action, findings, reason, archive, text_sha256, dropped, prune_before, received, received_unix, digest, prev, hash) VALUES `
+	auditCols  = 22
+	treeInsert = `INSERT INTO audit_tree (idx, hash) VALUES `
+	treeCols   = 2
+)
+
+var insertChunks = []int{100, 10, 1}
+
+func insertQuery(prefix string, cols, n int) string {
+	tuple := "(?" + strings.Repeat(", ?", cols-1) + ")"
+	return prefix + tuple + strings.Repeat(", "+tuple, n-1)
+}
+
+// prepareInserts prepares the chunked inserts on the write pool.
+func (db *DB) prepareInserts() error {
+	db.inserts = map[string]*sql.Stmt{}
+	for _, t := range []struct {
+		prefix string
+		cols   int
+	}{{auditInsert, auditCols}, {treeInsert, treeCols}} {
+		for _, n := range insertChunks {
+			q := insertQuery(t.prefix, t.cols, n)
+			st, err := db.write.Prepare(q)
+			if err != nil {
+				return err
+			}
+			db.inserts[q] = st
+		}
+	}
+	return nil
+}
+
+// insertRows inserts rows (cols values each, flattened) with the
+// prepared chunked statements.
+func (db *DB) insertRows(ctx context.Context, tx *sql.Tx, prefix string, cols int, rows []any) error {
+	for len(rows) > 0 {
+		n := 1
+		for _, c := range insertChunks {
+			if c <= len(rows)/cols {
+				n = c
+				break
+			}
+		}
+		st, ok := db.inserts[insertQuery(prefix, cols, n)]
+		if !ok {
+			return fmt.Errorf("no prepared insert of %d rows", n)
+		}
+		if _, err := tx.StmtContext(ctx, st).ExecContext(ctx, rows[:n*cols]...); err != nil {
+			return err
+		}
+		rows = rows[n*cols:]
+	}
+	return nil
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+// column reads one column of every row.
+func column[T any](ctx context.Context, q querier, query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// readHashes reads stored tree hashes by index.
+func readHashes(ctx context.Context, q querier, idx []int64) (map[int64]tlog.Hash, error) {
+	out := make(map[int64]tlog.Hash, len(idx))
 	const chunk = 200
-	for i := 0; i < len(entries); i += chunk {
-		part := entries[i:min(i+chunk, len(entries))]
+	for i := 0; i < len(idx); i += chunk {
+		part := idx[i:min(i+chunk, len(idx))]
 		args := make([]any, len(part))
 		for j := range part {
-			args[j] = part[j].ID
+			args[j] = part[j]
+		}
+		rows, err := q.QueryContext(ctx, `SELECT idx, hash FROM audit_tree WHERE idx IN (?`+strings.Repeat(",?", len(part)-1)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var x int64
+			var h []byte
+			if err := rows.Scan(&x, &h); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			var th tlog.Hash
+			copy(th[:], h)
+			out[x] = th
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// TreeHashes returns stored tree hashes in the order of idx.
+func (db *DB) TreeHashes(ctx context.Context, idx []int64) ([]tlog.Hash, error) {
+	m, err := readHashes(ctx, db.read, idx)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: tree hashes: %w", err)
+	}
+	out := make([]tlog.Hash, len(idx))
+	for i, x := range idx {
+		h, ok := m[x]
+		if !ok {
+			return nil, fmt.Errorf("sqlite: tree hash %d is missing", x)
+		}
+		out[i] = h
+	}
+	return out, nil
+}
+
+// TreeCheckpoints returns every signed tree checkpoint, smallest first.
+func (db *DB) TreeCheckpoints(ctx context.Context) ([]string, error) {
+	out, err := column[string](ctx, db.read, `SELECT note FROM audit_trees ORDER BY size`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: tree checkpoints: %w", err)
+	}
+	return out, nil
+}
+
+// LatestCheckpoint returns the newest signed tree checkpoint, or "".
+func (db *DB) LatestCheckpoint(ctx context.Context) (string, error) {
+	var n string
+	err := db.read.QueryRowContext(ctx, `SELECT note FROM audit_trees ORDER BY size DESC LIMIT 1`).Scan(&n)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("sqlite: latest checkpoint: %w", err)
+	}
+	return n, nil
+}
+
+// existingIDs returns which of the entries' ids the log holds already.
+func existingIDs(ctx context.Context, tx *sql.Tx, ids []string) (map[string]bool, error) {
+	seen := make(map[string]bool, len(ids))
+	const chunk = 200
+	for i := 0; i < len(ids); i += chunk {
+		part := ids[i:min(i+chunk, len(ids))]
+		args := make([]any, len(part))
+		for j := range part {
+			args[j] = part[j]
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM audit WHERE id IN (?`+strings.Repeat(",?", len(part)-1)+`)`, args...)
 		if err != nil {
@@ -145,10 +325,10 @@ func where(f server.AuditFilter) (string, []any) {
 		args = append(args, arg)
 	}
 	if !f.From.IsZero() {
-		add("a.at_unix >= ?", f.From.Unix())
+		add("a.received_unix >= ?", f.From.Unix())
 	}
 	if !f.To.IsZero() {
-		add("a.at_unix < ?", f.To.Unix())
+		add("a.received_unix < ?", f.To.Unix())
 	}
 	for _, c := range []struct{ col, v string }{{"user", f.User}, {"unit", f.Unit}, {"platform", f.Platform}, {"action", f.Action}} {
 		if c.v != "" {
@@ -200,7 +380,15 @@ func (db *DB) Get(ctx context.Context, seq int64) (*audit.Record, error) {
 // Each calls fn for every matching record in position order.
 func (db *DB) Each(ctx context.Context, f server.AuditFilter, fn func(*audit.Record) error) error {
 	w, args := where(f)
-	rows, err := db.read.QueryContext(ctx, `SELECT `+recordCols+` FROM audit a WHERE `+w+` ORDER BY a.seq`, args...)
+	if f.After > 0 {
+		w += " AND a.seq > ?"
+		args = append(args, f.After)
+	}
+	q := `SELECT ` + recordCols + ` FROM audit a WHERE ` + w + ` ORDER BY a.seq`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -238,7 +426,7 @@ func (db *DB) Checkpoints(ctx context.Context) ([]audit.Checkpoint, error) {
 // RuleWeeks counts findings per rule per ISO week, ordered by week then rule.
 func (db *DB) RuleWeeks(ctx context.Context, f server.AuditFilter) ([]server.RuleWeek, error) {
 	w, args := where(f)
-	rows, err := db.read.QueryContext(ctx, `SELECT a.at_unix / 86400, json_extract(j.value, '$.rule'), COUNT(*)
+	rows, err := db.read.QueryContext(ctx, `SELECT a.received_unix / 86400, json_extract(j.value, '$.rule'), COUNT(*)
 		FROM audit a, json_each(a.findings) j WHERE `+w+` GROUP BY 1, 2`, args...)
 	if err != nil {
 		return nil, err

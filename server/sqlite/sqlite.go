@@ -47,6 +47,8 @@ type DB struct {
 
 	write *sql.DB
 	read  *sql.DB
+	// inserts are the audit append's prepared inserts (audit.go).
+	inserts map[string]*sql.Stmt
 }
 
 // NewDB returns a DB for the file at path; call Open before use.
@@ -85,6 +87,10 @@ func (db *DB) Open() (err error) {
 		db.write.Close()
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
+	if err := db.prepareInserts(); err != nil {
+		db.write.Close()
+		return fmt.Errorf("sqlite: prepare: %w", err)
+	}
 	if db.read, err = sql.Open("sqlite", dsn(db.Path, true)); err != nil {
 		db.write.Close()
 		return err
@@ -117,6 +123,9 @@ func (db *DB) Close() error {
 	var errs []error
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
+	}
+	for _, st := range db.inserts {
+		st.Close()
 	}
 	if db.write != nil {
 		errs = append(errs, db.write.Close())

@@ -58,6 +58,9 @@ const (
 	ActionAccountRoles    = "account_roles_changed"
 	ActionAccountReset    = "account_password_reset"
 	ActionAccountPassword = "account_password_set"
+	// ActionCheckpointAlarm records that a browser found the log's
+	// checkpoints inconsistent (rolled back or forked); Reason says how.
+	ActionCheckpointAlarm = "checkpoint_alarm"
 )
 
 // ClientActions are the actions a client may send.
@@ -66,7 +69,8 @@ var ClientActions = []string{ActionPublished, ActionCancelled, ActionOverridden,
 // AllActions are every action a record may carry, in the order pages list them.
 var AllActions = []string{ActionPublished, ActionCancelled, ActionOverridden, ActionBlocked, ActionDropped,
 	ActionBundleCreated, ActionBundlePublished, ActionBundleRollback, ActionCrisisOn, ActionCrisisOff, ActionAuditPruned,
-	ActionAccountCreated, ActionAccountDisabled, ActionAccountEnabled, ActionAccountRoles, ActionAccountReset, ActionAccountPassword}
+	ActionAccountCreated, ActionAccountDisabled, ActionAccountEnabled, ActionAccountRoles, ActionAccountReset, ActionAccountPassword,
+	ActionCheckpointAlarm}
 
 // Platforms an entry may name; "server" is used for admin actions.
 var Platforms = []string{"facebook", "instagram", "linkedin", "x", "youtube", "tiktok", "other", "server"}

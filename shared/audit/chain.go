@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // GenesisHash is the Prev of the first record: 64 zeros.
@@ -182,6 +184,11 @@ const (
 	FaultSignature  = "signature"  // a checkpoint's signature is invalid
 	FaultOrder      = "order"      // a position appears twice or out of order
 	FaultPruned     = "pruned"     // contents removed with no audit_pruned entry covering them
+	// The Merkle tree's checkpoints (see checkpoint.go).
+	FaultNoCheckpoint = "no_checkpoint" // the log has entries but no signed checkpoint of its tree
+	FaultUncovered    = "uncovered"     // too many entries, or too old ones, after the newest checkpoint
+	FaultFork         = "fork"          // a checkpoint held outside the database does not match the log
+	FaultRollback     = "rollback"      // a checkpoint held outside the database covers more than the log holds
 )
 
 // Fault is one problem a Verifier found, located by position (Seq). For
@@ -212,6 +219,14 @@ type Report struct {
 	// the retention period; they verify by their stored digest.
 	Pruned int64   `json:"pruned"`
 	Faults []Fault `json:"faults"`
+	// TreeCheckpoints is how many signed checkpoints of the Merkle tree
+	// were checked, TreeSize the size of the newest, Root the tree hash
+	// of the records read (base64), Anchor the checkpoint held outside the
+	// database that the log was checked against, if any.
+	TreeCheckpoints int    `json:"tree_checkpoints"`
+	TreeSize        int64  `json:"tree_size"`
+	Root            string `json:"root,omitempty"`
+	Anchor          string `json:"anchor,omitempty"`
 }
 
 // MaxFaults bounds a report; a log rewritten from the start would
@@ -238,6 +253,40 @@ type Verifier struct {
 	// uncovered are runs of pruned records that no later audit_pruned
 	// entry has covered yet, in position order.
 	uncovered []prunedRun
+
+	pub ed25519.PublicKey
+	// frontier holds the roots of the maximal complete subtrees of the
+	// Merkle tree of the recomputed record hashes read so far.
+	frontier []subtree
+	// trees are the log's own signed tree checkpoints by size, anchors
+	// those held outside the database (a witness, a file).
+	trees    map[int64][]tlog.Tree
+	anchors  map[int64][]anchor
+	treeMax  int64
+	anchMax  anchor
+	treesOK  int
+	coverage Coverage
+	firstOut string // received time of the first record after treeMax
+	gapSeen  bool   // a deletion or reordering was reported
+}
+
+type subtree struct {
+	size int64
+	hash tlog.Hash
+}
+
+type anchor struct {
+	tree   tlog.Tree
+	source string
+}
+
+// Coverage bounds the entries after the newest signed checkpoint: more
+// than MaxEntries of them (negative: no bound), or, when MaxAge is set,
+// one received more than MaxAge before Now, is a FaultUncovered.
+type Coverage struct {
+	MaxEntries int64
+	MaxAge     time.Duration
+	Now        time.Time
 }
 
 // prunedRun is consecutive pruned records; latest is the newest Received
@@ -250,7 +299,8 @@ type prunedRun struct {
 // NewVerifier returns a verifier that trusts only checkpoints signed by pub.
 // Checkpoints with a bad signature are reported and not used.
 func NewVerifier(pub ed25519.PublicKey, cps []Checkpoint) *Verifier {
-	v := &Verifier{cps: map[int64][]Checkpoint{}, stored: GenesisHash, chain: GenesisHash, cpFault: -1}
+	v := &Verifier{cps: map[int64][]Checkpoint{}, stored: GenesisHash, chain: GenesisHash, cpFault: -1,
+		pub: pub, trees: map[int64][]tlog.Tree{}, anchors: map[int64][]anchor{}, coverage: Coverage{MaxEntries: -1}}
 	for _, c := range cps {
 		if !c.VerifySignature(pub) {
 			v.fault(Fault{Kind: FaultSignature, Position: c.Size, Msg: "checkpoint signature is not valid for the server's key"})
@@ -262,6 +312,88 @@ func NewVerifier(pub ed25519.PublicKey, cps []Checkpoint) *Verifier {
 		}
 	}
 	return v
+}
+
+// AddTrees adds the log's own signed checkpoints of its Merkle tree
+// (signed notes, see checkpoint.go); call it before Add. A checkpoint
+// whose signature is not the log key's is reported and not used.
+func (v *Verifier) AddTrees(notes []string) {
+	for _, n := range notes {
+		t, err := OpenCheckpoint(n, v.pub)
+		if err != nil {
+			v.fault(Fault{Kind: FaultSignature, Position: 0, Msg: "a stored tree checkpoint is not valid: " + err.Error()})
+			continue
+		}
+		v.trees[t.N] = append(v.trees[t.N], t)
+		v.treeMax = max(v.treeMax, t.N)
+	}
+}
+
+// AddAnchor adds a checkpoint of the log held outside the database, by
+// source (a witness, a file a verifier kept): the log must extend it.
+// Call it before Add.
+func (v *Verifier) AddAnchor(signed, source string) error {
+	t, err := OpenCheckpoint(signed, v.pub)
+	if err != nil {
+		return fmt.Errorf("%s: %w", source, err)
+	}
+	a := anchor{tree: t, source: source}
+	v.anchors[t.N] = append(v.anchors[t.N], a)
+	if t.N >= v.anchMax.tree.N {
+		v.anchMax = a
+	}
+	return nil
+}
+
+// Require sets the bound on entries after the newest signed checkpoint.
+func (v *Verifier) Require(c Coverage) { v.coverage = c }
+
+// root is the Merkle tree hash of the records read so far (RFC 6962: the
+// maximal complete subtrees folded from the right).
+func (v *Verifier) root() tlog.Hash {
+	if len(v.frontier) == 0 {
+		return tlog.Hash{}
+	}
+	h := v.frontier[len(v.frontier)-1].hash
+	for i := len(v.frontier) - 2; i >= 0; i-- {
+		h = tlog.NodeHash(v.frontier[i].hash, h)
+	}
+	return h
+}
+
+func (v *Verifier) addLeaf(data []byte) {
+	v.frontier = append(v.frontier, subtree{1, tlog.RecordHash(data)})
+	for n := len(v.frontier); n >= 2 && v.frontier[n-1].size == v.frontier[n-2].size; n = len(v.frontier) {
+		v.frontier[n-2] = subtree{2 * v.frontier[n-2].size, tlog.NodeHash(v.frontier[n-2].hash, v.frontier[n-1].hash)}
+		v.frontier = v.frontier[:n-1]
+	}
+}
+
+func (v *Verifier) checkTrees(seq int64) {
+	if len(v.trees[seq]) == 0 && len(v.anchors[seq]) == 0 {
+		return
+	}
+	root := v.root()
+	for _, t := range v.trees[seq] {
+		v.treesOK++
+		if t.Hash != root {
+			// Like the chain's checkpoints: the first mismatch is
+			// reported, later ones follow from it and are counted.
+			// After a gap the tree's root differs anyway: the deletion
+			// is the fault to report.
+			if v.cpFault >= 0 || v.gapSeen {
+				v.cpLater++
+				continue
+			}
+			v.cpFault = len(v.faults)
+			v.fault(Fault{Kind: FaultCheckpoint, Position: seq, Msg: fmt.Sprintf("the signed tree checkpoint of the first %d records does not match: a record at or before this position was changed, removed or reordered", t.N)})
+		}
+	}
+	for _, a := range v.anchors[seq] {
+		if a.tree.Hash != root {
+			v.fault(Fault{Kind: FaultFork, Position: seq, Msg: fmt.Sprintf("the checkpoint of the first %d records held by %s does not match the log: it was rewritten, or shows different histories to different readers (forked)", a.tree.N, a.source)})
+		}
+	}
 }
 
 func (v *Verifier) fault(f Fault) {
@@ -276,11 +408,13 @@ func (v *Verifier) fault(f Fault) {
 func (v *Verifier) Add(r *Record) {
 	v.n++
 	if r.Seq <= v.last {
+		v.gapSeen = true
 		v.fault(Fault{Kind: FaultOrder, Position: r.Seq, Msg: fmt.Sprintf("position %d follows position %d", r.Seq, v.last)})
 		return
 	}
 	gap := r.Seq > v.last+1
 	if gap {
+		v.gapSeen = true
 		v.fault(Fault{Kind: FaultDeleted, Position: v.last + 1, To: r.Seq - 1, Msg: "records missing (deleted)"})
 	}
 	d := digestOf(r)
@@ -318,6 +452,11 @@ func (v *Verifier) Add(r *Record) {
 	}
 	v.stored = r.Hash
 	v.last = r.Seq
+	v.addLeaf(LeafData(v.chain))
+	v.checkTrees(r.Seq)
+	if r.Seq == max(v.treeMax, v.maxCP)+1 {
+		v.firstOut = r.Received
+	}
 	for _, c := range v.cps[r.Seq] {
 		v.checked++
 		if c.Hash != v.chain {
@@ -358,7 +497,28 @@ func (v *Verifier) Finish() Report {
 	if v.maxCP > v.last {
 		v.fault(Fault{Kind: FaultDeleted, Position: v.last + 1, To: v.maxCP, Msg: fmt.Sprintf("a signed checkpoint covers %d records but the log ends at position %d (deleted)", v.maxCP, v.last)})
 	}
-	if v.cpLater > 0 && v.cpFault < len(v.faults) {
+	if a := v.anchMax; a.tree.N > v.last {
+		v.fault(Fault{Kind: FaultRollback, Position: v.last + 1, To: a.tree.N, Msg: fmt.Sprintf("%s holds a checkpoint of %d records but the log ends at position %d: its tail was cut or the log rolled back", a.source, a.tree.N, v.last)})
+	}
+	if v.treeMax > v.last && v.treeMax > v.maxCP {
+		v.fault(Fault{Kind: FaultDeleted, Position: v.last + 1, To: v.treeMax, Msg: fmt.Sprintf("a signed tree checkpoint covers %d records but the log ends at position %d (deleted)", v.treeMax, v.last)})
+	}
+	// Checkpoints of the hash chain, from before the tree, vouch too.
+	covered := max(v.treeMax, v.maxCP)
+	if v.last > 0 && covered == 0 {
+		v.fault(Fault{Kind: FaultNoCheckpoint, Position: 1, To: v.last, Msg: "the log has no signed checkpoint: nothing signed vouches for it (were the checkpoints deleted?)"})
+	} else if out := v.last - covered; out > 0 {
+		c := v.coverage
+		switch {
+		case c.MaxEntries >= 0 && out > c.MaxEntries:
+			v.fault(Fault{Kind: FaultUncovered, Position: covered + 1, To: v.last, Msg: fmt.Sprintf("%d records after the newest signed checkpoint (at most %d allowed): were the checkpoints covering them deleted?", out, c.MaxEntries)})
+		case c.MaxAge > 0:
+			if t, err := time.Parse(time.RFC3339Nano, v.firstOut); err == nil && c.Now.Sub(t) > c.MaxAge {
+				v.fault(Fault{Kind: FaultUncovered, Position: covered + 1, To: v.last, Msg: fmt.Sprintf("records received %s ago are not covered by a signed checkpoint (at most %s allowed)", c.Now.Sub(t).Round(time.Second), c.MaxAge)})
+			}
+		}
+	}
+	if v.cpLater > 0 && v.cpFault >= 0 && v.cpFault < len(v.faults) {
 		v.faults[v.cpFault].Msg += fmt.Sprintf("; %d later checkpoints fail too", v.cpLater)
 	}
 	if v.overflow {
@@ -368,5 +528,13 @@ func (v *Verifier) Finish() Report {
 	if fs == nil {
 		fs = []Fault{}
 	}
-	return Report{OK: len(fs) == 0, Entries: v.n, Size: v.last, Checkpoints: v.checked, Pruned: v.pruned, Faults: fs}
+	rep := Report{OK: len(fs) == 0, Entries: v.n, Size: v.last, Checkpoints: v.checked, Pruned: v.pruned, Faults: fs,
+		TreeCheckpoints: v.treesOK, TreeSize: v.treeMax}
+	if v.anchMax.source != "" {
+		rep.Anchor = fmt.Sprintf("%s (%d records)", v.anchMax.source, v.anchMax.tree.N)
+	}
+	if len(v.frontier) > 0 {
+		rep.Root = v.root().String()
+	}
+	return rep
 }

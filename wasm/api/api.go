@@ -34,10 +34,14 @@ const MaxDraftBytes = 1 << 20
 
 // Error codes; append-only, the extension matches on them.
 const (
-	EInvalid  = "EINVALID"  // malformed input
-	EBundle   = "EBUNDLE"   // a bundle that does not validate or whose examples fail
+	EInvalid  = "EINVALID" // malformed input
+	EBundle   = "EBUNDLE"  // a bundle that does not validate or whose examples fail
 	ENoFaces  = "ENOCASCADE"
 	EInternal = "EINTERNAL" // a recovered panic
+	// EInconsistent: the audit log's checkpoints are not consistent (the
+	// log was rolled back, rewritten or forked), or one is not signed by
+	// the log's key.
+	EInconsistent = "EINCONSISTENT"
 )
 
 // API holds the active engine. The zero value is ready: until a bundle

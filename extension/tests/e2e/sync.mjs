@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, copyFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { root, startServer, launch, openPage, axeViolations } from './harness.mjs';
 import { Postvakt, PASSWORD } from './postvakt.mjs';
@@ -429,4 +429,36 @@ test('entries are sent in the name of who wrote them, also when another user sig
   await until(async () => (await published('kari')).length === kariBefore + 1, 10000, "kari's entry");
   assert.equal((await published('ola')).length, 1);
   assert.equal((await status()).queue, 0);
+});
+
+test('a log rolled back behind the extension is shown in the popup and reported to compliance', async () => {
+  // kari is signed in (the test before). The database is copied while the
+  // server is stopped, entries are sent and checked, and then the copy is
+  // put back: the server's log no longer extends the checkpoint seen.
+  await until(async () => (await status()).queue === 0, 15000, 'an empty queue');
+  await stopPostvakt();
+  const db = path.join(pv.data, 'postvakt.db');
+  await rm(`${db}.backup`, { force: true });
+  await copyFile(db, `${db}.backup`);
+  await startPostvakt();
+  await publishDrafts(2, 'før tilbakerulling');
+  const seen = await until(async () => { const s = await status(); return s.queue === 0 && s.logChecked > 0 && !s.logAlarm && s.logChecked; }, 15000, 'a checked checkpoint');
+  await stopPostvakt();
+  for (const f of [db, `${db}-wal`, `${db}-shm`]) await rm(f, { force: true });
+  await copyFile(`${db}.backup`, db);
+  await startPostvakt();
+  await publishDrafts(1, 'etter tilbakerulling');
+  const s = await until(async () => { const s = await status(); return s.logAlarm ? s : null; }, 15000, 'the alarm');
+  assert.match(s.logAlarm.message, /rolled back/);
+  assert.equal(s.logChecked, seen, 'the checkpoint seen must be kept');
+  const page = await popup();
+  await page.locator('#problem').filter({ hasText: 'Revisjonsloggen på serveren stemmer ikke' }).waitFor();
+  await page.screenshot({ path: path.join(shots, 'popup-log-rolled-back.png') });
+  await page.close();
+  const comp = await token('comp');
+  const alarms = await until(async () => {
+    const r = await api('GET', '/api/v1/audit?action=checkpoint_alarm', comp);
+    return r.json.entries.length ? r.json.entries : null;
+  }, 10000, 'the alarm in the log');
+  assert.equal(alarms[0].user, 'kari');
 });

@@ -33,18 +33,28 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 			return runAuditVerify(ctx, args[1:], getenv, stdin, stdout, stderr)
 		case "export":
 			return runAuditExport(ctx, args[1:], getenv, stdout, stderr)
+		case "checkpoint":
+			return runAuditCheckpoint(ctx, args[1:], getenv, stdout, stderr)
 		case "prune":
 			return runAuditPrune(ctx, args[1:], getenv, stdout, stderr, time.Now())
 		}
 	}
 	fmt.Fprintln(stderr, joinLines(
-		"usage: postvakt audit verify [--data DIR] [--db DB] [--checkpoints FILE] [--pubkey KEY] [EXPORT.jsonl]",
+		"usage: postvakt audit verify [--data DIR] [--db DB] [--checkpoints FILE] [--pubkey KEY]",
+		"                             [--checkpoint FILE]... [--witness URL]... [--max-uncovered N] [--max-uncovered-minutes M] [EXPORT.jsonl]",
+		"       postvakt audit checkpoint [--data DIR] [--db DB]   (prints the newest signed checkpoint: keep it elsewhere)",
 		"       postvakt audit export [--data DIR] [--db DB] [--format jsonl|csv] [--checkpoints FILE]",
 		"       postvakt audit prune [--data DIR] [--db DB] [--before DATE] [--force]",
 		"",
 		"verify replays the log (the database, or a JSON Lines export; - is stdin)",
 		"against the server's signed checkpoints and lists every edited, deleted or",
-		"reordered entry by position. It exits with status 1 when anything is wrong.",
+		"reordered entry by position. It exits with status 1 when anything is wrong,",
+		"when the log has no signed checkpoint, when more than N entries (or entries",
+		"older than M minutes) follow the newest, or when the log does not extend a",
+		"checkpoint kept outside the database: one given with --checkpoint (saved",
+		"earlier with `audit checkpoint` or from an answer of the server) or the",
+		"newest a witness (postvakt witness) holds. Without such a checkpoint, a tail",
+		"cut together with its checkpoints cannot be told from a shorter log.",
 		"",
 		"prune removes the contents (user, unit, host, findings, reason, text hash) of",
 		"entries received before the organisation's retention period, which is",
@@ -71,6 +81,17 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 	sf := addStoreFlags(fs, getenv)
 	cpFile := fs.String("checkpoints", "", "checkpoints `FILE` as GET /api/v1/audit/checkpoints returns it (default: from the database)")
 	pubFlag := fs.String("pubkey", "", "the server's checkpoint public `KEY` (base64, or a file; default: DIR/"+AuditPubFile+")")
+	var anchorFiles, witnesses []string
+	fs.Func("checkpoint", "a signed checkpoint `FILE` kept outside the database that the log must extend (repeatable)", func(v string) error {
+		anchorFiles = append(anchorFiles, v)
+		return nil
+	})
+	fs.Func("witness", "a witness's base `URL`: the log must extend the newest checkpoint it holds (repeatable)", func(v string) error {
+		witnesses = append(witnesses, v)
+		return nil
+	})
+	maxUncovered := fs.Int64("max-uncovered", 0, "how many entries may follow the newest signed checkpoint")
+	maxMinutes := fs.Int("max-uncovered-minutes", 0, "how many minutes ago the first entry after the newest signed checkpoint may have been received (0: any, within --max-uncovered)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -94,6 +115,7 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 	}
 
 	var cps []audit.Checkpoint
+	var trees []string
 	var db server.AuditLog
 	if *cpFile != "" {
 		b, err := os.ReadFile(*cpFile)
@@ -104,7 +126,7 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 		if err := json.Unmarshal(b, &f); err != nil {
 			return fmt.Errorf("%s: %v", *cpFile, err)
 		}
-		cps = f.Checkpoints
+		cps, trees = f.Checkpoints, f.Trees
 		if pub == nil {
 			if pub, err = readPubKey(f.PublicKey); err != nil {
 				return err
@@ -123,6 +145,9 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 			if cps, err = d.Checkpoints(ctx); err != nil {
 				return err
 			}
+			if trees, err = d.TreeCheckpoints(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	if pub == nil {
@@ -130,6 +155,30 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 	}
 
 	v := audit.NewVerifier(pub, cps)
+	v.AddTrees(trees)
+	for _, name := range anchorFiles {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		if err := v.AddAnchor(string(b), name); err != nil {
+			return err
+		}
+	}
+	for _, w := range witnesses {
+		cp, err := witnessCheckpoint(ctx, w, audit.LogOrigin(pub))
+		if err != nil {
+			return fmt.Errorf("witness %s: %w", w, err)
+		}
+		if cp == "" {
+			fmt.Fprintf(stderr, "note: witness %s holds no checkpoint of this log yet\n", w)
+			continue
+		}
+		if err := v.AddAnchor(cp, "witness "+w); err != nil {
+			return err
+		}
+	}
+	v.Require(audit.Coverage{MaxEntries: *maxUncovered, MaxAge: time.Duration(*maxMinutes) * time.Minute, Now: time.Now()})
 	what := "the database"
 	if fs.NArg() == 1 {
 		what = fs.Arg(0)
@@ -172,7 +221,12 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 	if rep.Pruned > 0 {
 		pruned = fmt.Sprintf(" (%d with contents pruned after the retention period)", rep.Pruned)
 	}
-	fmt.Fprintf(stdout, "%s: ok: %d entries%s, %d signed checkpoints match (key %s)\n", what, rep.Entries, pruned, rep.Checkpoints, audit.KeyID(pub))
+	anchored := ""
+	if rep.Anchor != "" {
+		anchored = "; it extends the checkpoint from " + rep.Anchor
+	}
+	fmt.Fprintf(stdout, "%s: ok: %d entries%s, %d signed checkpoints match, %d of the Merkle tree (newest: %d entries, root %s)%s (key %s)\n",
+		what, rep.Entries, pruned, rep.Checkpoints, rep.TreeCheckpoints, rep.TreeSize, rep.Root, anchored, audit.KeyID(pub))
 	return nil
 }
 
@@ -212,15 +266,14 @@ func runAuditExport(ctx context.Context, args []string, getenv func(string) stri
 		return err
 	}
 	if *cpFile != "" {
-		cps, err := db.Checkpoints(ctx)
-		if err != nil {
-			return err
-		}
 		if key == nil {
 			return fmt.Errorf("--checkpoints: no audit key in %s to name the public key with", *sf.data)
 		}
-		pub := key.Public().(ed25519.PublicKey)
-		b, _ := json.MarshalIndent(pvhttp.Checkpoints{KeyID: audit.KeyID(pub), PublicKey: base64.StdEncoding.EncodeToString(pub), Checkpoints: cps}, "", "  ")
+		cps, err := pvhttp.NewCheckpoints(ctx, db, key.Public().(ed25519.PublicKey))
+		if err != nil {
+			return err
+		}
+		b, _ := json.MarshalIndent(cps, "", "  ")
 		if err := os.WriteFile(*cpFile, append(b, '\n'), 0o644); err != nil {
 			return err
 		}

@@ -146,14 +146,66 @@ func TestMultiProcess(t *testing.T) {
 	const perProcess, batch = 5000, 100
 	var mu sync.Mutex
 	var total server.AppendResult
+	logKey, err := readPubKey(filepath.Join(data, AuditPubFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var answers []string
 	send := func(h *serveHarness, from int) {
 		var resp struct{ server.AppendResult }
 		json.Unmarshal(h.want("POST", "/api/v1/audit", token, map[string]any{"entries": serveEntries(batch, from)}, 200), &resp)
 		mu.Lock()
 		total.Accepted += resp.Accepted
 		total.Duplicates += resp.Duplicates
+		answers = append(answers, resp.Checkpoint)
 		mu.Unlock()
 	}
+	// Meanwhile a client, as the extension does, keeps the newest
+	// checkpoint it has seen and checks a consistency proof from it to
+	// the current one, asking each process in turn.
+	ingesting := make(chan struct{})
+	checked := make(chan int)
+	go func() {
+		seen, n := "", 0
+		defer func() { checked <- n }()
+		for i := 0; ; i++ {
+			select {
+			case <-ingesting:
+				return
+			default:
+			}
+			h := a
+			if i%2 == 1 {
+				h = b
+			}
+			old := int64(0)
+			if seen != "" {
+				tr, _ := audit.OpenCheckpoint(seen, logKey)
+				old = tr.N
+			}
+			var p struct {
+				Checkpoint string   `json:"checkpoint"`
+				Proof      []string `json:"proof"`
+			}
+			json.Unmarshal(h.want("GET", fmt.Sprintf("/api/v1/audit/proof/consistency?old=%d", old), token, nil, 200), &p)
+			proof, err := audit.ParseProof(strings.Join(p.Proof, "\n"))
+			if err != nil {
+				t.Errorf("proof from %s: %v", h.URL, err)
+				return
+			}
+			if seen != "" {
+				if _, _, err := audit.CheckConsistency(seen, p.Checkpoint, proof, logKey); err != nil {
+					t.Errorf("consistency from %d through %s: %v", old, h.URL, err)
+					return
+				}
+			} else if _, err := audit.OpenCheckpoint(p.Checkpoint, logKey); err != nil {
+				t.Errorf("checkpoint from %s: %v", h.URL, err)
+				return
+			}
+			seen = p.Checkpoint
+			n++
+		}
+	}()
 	var wg sync.WaitGroup
 	start = time.Now()
 	for _, w := range []struct {
@@ -172,6 +224,27 @@ func TestMultiProcess(t *testing.T) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	close(ingesting)
+	if n := <-checked; n < 2 {
+		t.Errorf("the checking client made %d consistency checks during the ingest, want several", n)
+	} else {
+		t.Logf("%d consistency checks passed during the ingest, through both processes", n)
+	}
+	// Every answer carries a checkpoint of the log's key; every tree size
+	// was signed once.
+	for _, cp := range answers {
+		if _, err := audit.OpenCheckpoint(cp, logKey); err != nil {
+			t.Fatalf("an ingest answer's checkpoint: %v", err)
+		}
+	}
+	var sizes, distinct int
+	if err := pgtest.QueryRow(dsn, `SELECT COUNT(*) FROM audit_trees`, &sizes); err != nil {
+		t.Fatal(err)
+	}
+	pgtest.QueryRow(dsn, `SELECT COUNT(DISTINCT note) FROM audit_trees`, &distinct)
+	if sizes != distinct || sizes < len(answers)/2 {
+		t.Errorf("%d tree checkpoints, %d distinct, for %d answers", sizes, distinct, len(answers))
+	}
 	t.Logf("ingested %d entries (+%d resent) through two processes in %v: %.0f entries/s", total.Accepted, total.Duplicates, elapsed, float64(total.Accepted+total.Duplicates)/elapsed.Seconds())
 	if want := (server.AppendResult{Accepted: 2 * perProcess, Duplicates: perProcess}); total != want {
 		t.Errorf("ingest: %+v, want %+v", total, want)

@@ -21,6 +21,7 @@ import (
 	"github.com/postvakt/postvakt/server"
 	pvhttp "github.com/postvakt/postvakt/server/http"
 	"github.com/postvakt/postvakt/server/postgres"
+	"github.com/postvakt/postvakt/server/witness"
 	"github.com/postvakt/postvakt/shared/rules"
 )
 
@@ -188,6 +189,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.DurationVar(&to.Read, "read-timeout", 30*time.Second, "close a connection whose request (body included) takes longer")
 	fs.DurationVar(&to.Write, "write-timeout", 60*time.Second, "close a connection whose answer takes longer to write (event streams and exports: each write)")
 	fs.DurationVar(&to.Idle, "idle-timeout", 2*time.Minute, "close a keep-alive connection idle for longer")
+	var witnesses []string
+	fs.Func("witness", "a witness's base `URL` (postvakt witness): every new audit checkpoint is sent there, and verification checks the log against the one it holds (repeatable; $POSTVAKT_WITNESSES, space-separated)", func(v string) error {
+		witnesses = append(witnesses, v)
+		return nil
+	})
+	maxUncovered := fs.Int64("max-uncovered", 0, "how many audit entries may follow the newest signed checkpoint before verification fails")
+	maxMinutes := fs.Int("max-uncovered-minutes", 0, "how many minutes an audit entry may go without a signed checkpoint before verification fails (0: any, within --max-uncovered)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: postvakt serve [flags]\n\nRuns the server. Logs are JSON on stderr; the listening address is printed on stdout.")
 		fs.PrintDefaults()
@@ -222,6 +230,26 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := seedBuiltin(ctx, db, now()); err != nil {
 		return fmt.Errorf("publish the built-in bundle: %w", err)
 	}
+	// A log from before the Merkle tree gets its tree and a signed
+	// checkpoint now; otherwise this appends nothing.
+	if _, err := db.Append(ctx, nil, now()); err != nil {
+		return fmt.Errorf("audit log: %w", err)
+	}
+	if len(witnesses) == 0 {
+		witnesses = strings.Fields(getenv("POSTVAKT_WITNESSES"))
+	}
+	auditPub := key.Public().(ed25519.PublicKey)
+	var wc *witness.Client
+	var anchors func(context.Context) ([]server.Anchor, error)
+	var afterAppend func()
+	if len(witnesses) > 0 {
+		wc = witness.NewClient(witnesses, db, auditPub, logger)
+		anchors, afterAppend = wc.Anchors, wc.Notify
+		wctx, stopWitness := context.WithCancel(ctx)
+		defer stopWitness()
+		go wc.Run(wctx)
+		wc.Notify()
+	}
 	keys, err := loadJWTKeys(*sf.data, *rotate, now())
 	if err != nil {
 		return err
@@ -233,7 +261,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	srv := pvhttp.NewServer(pvhttp.Config{
 		Users: db, Rules: db, Audit: db,
 		Keys:           keys,
-		AuditKey:       key.Public().(ed25519.PublicKey),
+		AuditKey:       auditPub,
+		AuditVerify:    server.VerifyOptions{MaxUncovered: *maxUncovered, MaxUncoveredAge: time.Duration(*maxMinutes) * time.Minute},
+		AuditAnchors:   anchors,
+		AfterAppend:    afterAppend,
 		Ready:          db.Ping,
 		Now:            now,
 		Logger:         logger,
