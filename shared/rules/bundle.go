@@ -46,6 +46,14 @@ type Org struct {
 	// RetentionDays is how long audit entry contents are kept; 0 means
 	// the server's default.
 	RetentionDays int `json:"retention_days,omitempty"`
+	// The organisation's profile (the setup and profile pages): its
+	// organisasjonsnummer (nine digits, mod 11), postal and visiting
+	// addresses (allowed in posts, like AllowedAddresses) and its units
+	// (names that are not persons in signatures and references).
+	OrgNumber       string   `json:"org_number,omitempty"`
+	PostalAddress   string   `json:"postal_address,omitempty"`
+	VisitingAddress string   `json:"visiting_address,omitempty"`
+	Units           []string `json:"units,omitempty"`
 }
 
 // Text is a user-facing string in the three supported languages.
