@@ -212,6 +212,10 @@ type Server struct {
 	logins  *loginGuard
 	// accounts checks tokens and sessions against their account.
 	accounts *accounts
+	// admin makes the admin changes, each with its audit entry.
+	admin *server.Admin
+	// setup tells whether the first run is still to be done.
+	setup *setupState
 	// stopListen stops the fan-out listener, when there is one.
 	stopListen func()
 }
@@ -273,6 +277,17 @@ func NewServer(cfg Config) *Server {
 	}
 	s.accounts = newAccounts(cfg.Users, cfg.Revalidate)
 	s.notify = &notifier{local: s.events, fanout: cfg.Fanout, bundles: s.bundles, rules: cfg.Rules, logger: cfg.Logger}
+	s.admin = &server.Admin{Rules: cfg.Rules, Now: cfg.Now,
+		Published: func(ctx context.Context, v *server.BundleVersion) {
+			s.bundles.set(v)
+			s.metrics.published.Add(1)
+			s.notify.announce(ctx, Event{Name: "bundle", Data: bundleEvent{Version: v.Version, ETag: v.ETag}})
+		},
+		CrisisChanged: func(ctx context.Context, cr server.Crisis) {
+			s.notify.announce(ctx, Event{Name: "crisis", Data: cr})
+		},
+	}
+	s.setup = &setupState{users: cfg.Users}
 	e.HTTPErrorHandler = s.errorHandler
 	s.routes()
 	if cfg.Fanout != nil {

@@ -412,20 +412,6 @@ func (s *Server) handleAdminPage() echo.HandlerFunc {
 	}
 }
 
-// nextVersion suggests a version name after v: "YYYY-MM-DD.N".
-func nextVersion(now time.Time, existing []*server.BundleVersion) string {
-	day := now.UTC().Format(time.DateOnly)
-	n := 1
-	for _, v := range existing {
-		if rest, ok := strings.CutPrefix(v.Version, day+"."); ok {
-			if k, err := strconv.Atoi(rest); err == nil && k >= n {
-				n = k + 1
-			}
-		}
-	}
-	return fmt.Sprintf("%s.%d", day, n)
-}
-
 type bundleForm struct {
 	JSON     string
 	Problems []lineProblem
@@ -463,7 +449,7 @@ func (s *Server) handleBundleNewPage() echo.HandlerFunc {
 		// as it was, key order included.
 		if b, err := rules.Parse(v.JSON); err == nil {
 			old, _ := jsonString(b.Version)
-			nv, _ := jsonString(nextVersion(s.cfg.Now(), list))
+			nv, _ := jsonString(server.NextVersion(s.cfg.Now(), list))
 			text = strings.Replace(text, `"version": `+old, `"version": `+nv, 1)
 			text = strings.Replace(text, `"version":`+old, `"version":`+nv, 1)
 		}
@@ -474,7 +460,7 @@ func (s *Server) handleBundleNewPage() echo.HandlerFunc {
 func (s *Server) handleBundleCreatePage() echo.HandlerFunc {
 	return func(c echo.Context) error {
 		text := c.FormValue("bundle")
-		v, err := createBundle(c.Request().Context(), s.cfg.Rules, s.cfg.Audit, claimsOf(c), s.cfg.Now(), []byte(text))
+		v, err := s.admin.CreateBundle(c.Request().Context(), actorOf(claimsOf(c)), []byte(text))
 		if err != nil {
 			return s.renderBundleErrors(c, bundleForm{JSON: text, Sample: c.FormValue("sample")}, err, "Regelsettet ble ikke lagret")
 		}
@@ -576,7 +562,7 @@ func (s *Server) handleBundleViewPage() echo.HandlerFunc {
 
 func (s *Server) handleBundlePublishPage() echo.HandlerFunc {
 	return func(c echo.Context) error {
-		v, rollback, err := publishBundle(c.Request().Context(), s.cfg.Rules, s.cfg.Audit, s.bundles, s.notify, s.metrics, claimsOf(c), s.cfg.Now(), c.Param("version"))
+		v, rollback, err := s.admin.Publish(c.Request().Context(), actorOf(claimsOf(c)), c.Param("version"))
 		if err != nil {
 			return err
 		}
@@ -596,7 +582,7 @@ func (s *Server) handleCrisisPage() echo.HandlerFunc {
 				req.Team = append(req.Team, m)
 			}
 		}
-		if _, err := setCrisis(c.Request().Context(), s.cfg.Rules, s.cfg.Audit, s.notify, claimsOf(c), s.cfg.Now(), req); err != nil {
+		if _, err := setCrisis(c.Request().Context(), s.admin, claimsOf(c), req); err != nil {
 			return err
 		}
 		return c.Redirect(http.StatusSeeOther, "/admin?msg=crisis")

@@ -51,11 +51,11 @@ func (s *Server) routes() {
 
 	// Admin.
 	api.GET("/admin/bundles", handleBundleList(cfg.Rules), auth, admin)
-	api.POST("/admin/bundles", handleBundleCreate(cfg.Rules, cfg.Audit, cfg.Now), big, auth, admin)
+	api.POST("/admin/bundles", handleBundleCreate(s.admin), big, auth, admin)
 	api.GET("/admin/bundles/:version", handleBundleVersion(cfg.Rules), auth, admin)
-	api.POST("/admin/bundles/:version/publish", handleBundlePublish(cfg.Rules, cfg.Audit, s.bundles, s.notify, s.metrics, cfg.Now), small, auth, admin)
+	api.POST("/admin/bundles/:version/publish", handleBundlePublish(s.admin), small, auth, admin)
 	api.POST("/admin/check", handleAdminCheck(cfg.Rules, s.engines, cfg.Now), big, auth, admin)
-	api.PUT("/admin/crisis", handleCrisisPut(cfg.Rules, cfg.Audit, s.notify, cfg.Now), small, auth, admin)
+	api.PUT("/admin/crisis", handleCrisisPut(s.admin), small, auth, admin)
 	api.GET("/admin/users", handleUserList(cfg.Users), auth, admin)
 	api.POST("/admin/users/:name", s.handleUserUpdate(), small, auth, admin)
 	api.POST("/admin/users/:name/reset-password", s.handleUserReset(), small, auth, admin)
