@@ -397,5 +397,5 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 // isPage reports whether the request is for an HTML page rather than the API.
 func isPage(c echo.Context) bool {
 	p := c.Request().URL.Path
-	return p == "/" || p == "/login" || p == "/logout" || p == "/reset" || strings.HasPrefix(p, "/admin") || strings.HasPrefix(p, "/compliance")
+	return p == "/" || p == "/login" || p == "/logout" || p == "/reset" || p == "/setup" || strings.HasPrefix(p, "/admin") || strings.HasPrefix(p, "/compliance")
 }
