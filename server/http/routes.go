@@ -218,6 +218,9 @@ func (s *Server) pageRoutes() {
 	sess.GET("/admin/test", s.handleTestPage(), admin)
 	sess.POST("/admin/test", s.handleTestPage(), bodyLimit(bundleBody), admin, s.checkCSRF)
 
+	sess.GET("/admin/profile", s.handleProfilePage(), admin)
+	sess.POST("/admin/profile", s.handleProfileSubmit(), append(post, admin)...)
+
 	sess.GET("/admin/accounts", s.handleAccountsPage(), admin)
 	for _, what := range []string{"disable", "enable", "roles", "reset"} {
 		sess.POST("/admin/accounts/:name/"+what, s.handleAccountChange(what), append(post, admin)...)
