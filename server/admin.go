@@ -317,7 +317,7 @@ func NextVersion(now time.Time, existing []*BundleVersion) string {
 // SetTopLevel returns the JSON object doc with the member key set to
 // value (appended when absent); the rest of doc is kept byte for byte.
 func SetTopLevel(doc []byte, key string, value any) ([]byte, error) {
-	val, err := json.MarshalIndent(value, "  ", "  ")
+	val, err := marshalIndent(value, "  ")
 	if err != nil {
 		return nil, err
 	}
@@ -365,4 +365,82 @@ func topLevel(doc []byte, key string) (start, end int, ok bool) {
 		return s, e, true
 	}
 	return 0, 0, false
+}
+
+// marshalIndent is json.MarshalIndent without HTML escaping (a bundle is
+// not HTML; «&» stays «&» so diffs show what was typed).
+func marshalIndent(v any, prefix string) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent(prefix, "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
+}
+
+// SetRule returns the bundle document doc with the rule whose id is
+// r.ID replaced by r; every other byte is kept. ENOTFOUND when doc has
+// no such rule.
+func SetRule(doc []byte, r rules.Rule) ([]byte, error) {
+	start, end, ok := topLevel(doc, "rules")
+	if !ok {
+		return nil, Errorf(EMALFORMED, "The bundle has no rules.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(doc[start:end]))
+	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+		return nil, Errorf(EMALFORMED, "The bundle's rules are not a list.")
+	}
+	for dec.More() {
+		s := int(dec.InputOffset())
+		var one struct {
+			ID string `json:"id"`
+		}
+		if err := dec.Decode(&one); err != nil {
+			return nil, Errorf(EMALFORMED, "The bundle is not valid JSON: %v.", err)
+		}
+		e := int(dec.InputOffset())
+		if one.ID != r.ID {
+			continue
+		}
+		sub := doc[start:end]
+		for s < e && (sub[s] == ',' || sub[s] == ' ' || sub[s] == '\t' || sub[s] == '\n' || sub[s] == '\r') {
+			s++
+		}
+		val, err := marshalIndent(r, "    ")
+		if err != nil {
+			return nil, err
+		}
+		s, e = start+s, start+e
+		return append(append(append([]byte{}, doc[:s]...), val...), doc[e:]...), nil
+	}
+	return nil, Errorf(ENOTFOUND, "The bundle has no rule %q.", r.ID)
+}
+
+// WithRule returns the published bundle's document with r in place of
+// the rule of the same id and the next version name, and the published
+// version.
+func (a *Admin) WithRule(ctx context.Context, r rules.Rule) ([]byte, *BundleVersion, error) {
+	cur, err := a.Rules.Published(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc, err := a.NextDocument(ctx, cur.JSON)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc, err = SetRule(doc, r)
+	return doc, cur, err
+}
+
+// ChangeRule publishes the published bundle with r in place of the rule
+// of the same id, as a new version; refused (EINVALID, with every
+// problem) when the bundle would be invalid or its examples fail.
+func (a *Admin) ChangeRule(ctx context.Context, actor Actor, r rules.Rule) (*BundleVersion, error) {
+	doc, _, err := a.WithRule(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return a.CreateAndPublish(ctx, actor, doc, "regel "+r.ID)
 }

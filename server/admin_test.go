@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"path/filepath"
 	"testing"
@@ -139,5 +140,33 @@ func TestValidOrgNumber(t *testing.T) {
 		if got := rules.ValidOrgNumber(s); got != want {
 			t.Errorf("%q: %v", s, got)
 		}
+	}
+}
+
+// SetRule replaces one rule and keeps the rest of the document.
+func TestSetRule(t *testing.T) {
+	doc := rules.BuiltinJSON()
+	b, _ := rules.Parse(doc)
+	r := b.Rules[3]
+	r.Severity = "block"
+	out, err := server.SetRule(doc, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, err := rules.Parse(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nb.Rules[3].Severity != "block" || nb.Rules[2].Severity != b.Rules[2].Severity || len(nb.Rules) != len(b.Rules) {
+		t.Fatalf("rule 3: %s", nb.Rules[3].Severity)
+	}
+	// Only the rule's lines differ.
+	r.Severity = b.Rules[3].Severity
+	back, _ := server.SetRule(out, r)
+	if bytes.Count(back, []byte("\n")) > bytes.Count(doc, []byte("\n"))+5 {
+		t.Fatal("the round trip grew the document")
+	}
+	if _, err := server.SetRule(doc, rules.Rule{ID: "no.such"}); server.ErrorCode(err) != server.ENOTFOUND {
+		t.Fatalf("unknown rule: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -46,6 +47,7 @@ var pageFuncs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
 	"join":     strings.Join,
+	"has":      func(l []string, s string) bool { return slices.Contains(l, s) },
 	"roleName": roleName,
 	"short": func(s string) string {
 		if r := []rune(s); len(r) > 80 {

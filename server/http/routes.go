@@ -221,6 +221,10 @@ func (s *Server) pageRoutes() {
 	sess.GET("/admin/profile", s.handleProfilePage(), admin)
 	sess.POST("/admin/profile", s.handleProfileSubmit(), append(post, admin)...)
 
+	sess.GET("/admin/rules", s.handleRulesPage(), admin)
+	sess.GET("/admin/rules/:id", s.handleRulePage(), admin)
+	sess.POST("/admin/rules/:id", s.handleRuleSubmit(), bodyLimit(bundleBody), admin, s.checkCSRF)
+
 	sess.GET("/admin/accounts", s.handleAccountsPage(), admin)
 	for _, what := range []string{"disable", "enable", "roles", "reset"} {
 		sess.POST("/admin/accounts/:name/"+what, s.handleAccountChange(what), append(post, admin)...)
