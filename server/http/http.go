@@ -74,8 +74,8 @@
 //
 // Outside the API: /healthz, /readyz, /metrics (Prometheus text; with
 // Config.MetricsToken as bearer token, or on an address of its own through
-// MetricsHandler), and the pages under /login, /admin, /compliance and
-// /reset.
+// MetricsHandler), and the pages under /login, /admin, /compliance,
+// /reset and, while the store has no account, /setup.
 package http
 
 import (

@@ -99,6 +99,13 @@ test('the extension, pointed at the server, lets a post linking to the own domai
   assert.equal(await page.locator('postvakt-layer .f').count(), 0, 'a finding on a post that links to the own site');
   assert.deepEqual(problems, []);
   await page.close();
+
+  // The README's first blocked draft.
+  const blocked = await composer('Stem på Høyre ved valget! https://www.fjordvik.kommune.no/valg');
+  await blocked.page.locator('postvakt-layer .f.block[data-rule="politics.campaign"]').waitFor({ state: 'attached' });
+  assert.equal(await blocked.page.locator('postvakt-layer .f[data-rule="link.own_site_missing"]').count(), 0);
+  assert.deepEqual(blocked.problems, []);
+  await blocked.page.close();
 });
 
 test('a severity changed in the rule editor and published reaches an open composer', async () => {

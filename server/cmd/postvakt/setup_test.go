@@ -78,4 +78,16 @@ func TestServeSaysWhereToBegin(t *testing.T) {
 	if len(lines) < 2 || !strings.HasPrefix(lines[1], "postvakt: Første gang? Gå til http://127.0.0.1:") || !strings.Contains(lines[1], "/setup") {
 		t.Fatalf("serve printed %q", lines)
 	}
+	// The README's quick start shows these lines for 127.0.0.1:8080.
+	readme, err := os.ReadFile("../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strings.TrimPrefix(lines[0], "postvakt: listening on http://127.0.0.1:")
+	for _, l := range lines {
+		want := strings.ReplaceAll(l, "127.0.0.1:"+port, "127.0.0.1:8080")
+		if !strings.Contains(string(readme), "       "+want+"\n") {
+			t.Errorf("the README's quick start lacks %q", want)
+		}
+	}
 }
