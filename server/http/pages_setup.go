@@ -158,7 +158,7 @@ func (s *Server) handleSetupSubmit() echo.HandlerFunc {
 			} else if f.ComplianceName == f.AdminName {
 				errs["compliance_name"] = "Kontoen for arkiv og personvern må ha et annet brukernavn enn administratoren."
 			}
-			if m := validPassword(c.FormValue("compliance_password"), c.FormValue("compliance_password")); m != "" {
+			if m := validPassword(c.FormValue("compliance_password"), c.FormValue("compliance_password2")); m != "" {
 				errs["compliance_password"] = m
 			}
 		}

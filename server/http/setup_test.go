@@ -67,7 +67,7 @@ func setupForm(csrf string) url.Values {
 		"own_domains": {"https://www.fjordvik.kommune.no/\nfjordvik.no"}, "phones": {"+47 55 12 34 56"},
 		"accounts": {""}, "postal_address": {"Postboks 1, 5999 Fjordvik"}, "visiting_address": {"Rådhusgata 1, 5999 Fjordvik"},
 		"units": {"Servicetorget\nBiblioteket"}, "admin_name": {"kari"}, "admin_password": {"et-langt-passord"},
-		"admin_password2": {"et-langt-passord"}, "compliance": {"on"}, "compliance_name": {"arkiv"}, "compliance_password": {"arkivets-passord"}}
+		"admin_password2": {"et-langt-passord"}, "compliance": {"on"}, "compliance_name": {"arkiv"}, "compliance_password": {"arkivets-passord"}, "compliance_password2": {"arkivets-passord"}}
 }
 
 func TestSetupFirstRun(t *testing.T) {
