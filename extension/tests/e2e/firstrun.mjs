@@ -31,6 +31,8 @@ before(async () => {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   admin = await (await adminBrowser.newContext()).newPage();
+  admin.on('pageerror', (e) => console.log('# admin page error:', e.message));
+  admin.on('requestfailed', (r) => console.log('# admin request failed:', r.url()));
 });
 
 after(async () => {
@@ -114,7 +116,11 @@ test('a severity changed in the rule editor and published reaches an open compos
 
   await admin.goto(pv.url + '/admin/rules/pii.email');
   assert.deepEqual(await axeViolations(admin), []);
+  // The try-out follows the typing, without a click.
+  await admin.fill('#sample', 'Skriv til ola.nordmann@gmail.com');
+  await admin.locator('#resultat h2', { hasText: 'Teksten: advarsel' }).waitFor({ timeout: 10000 });
   await admin.selectOption('#severity', 'block');
+  await admin.locator('#resultat h2', { hasText: 'Teksten: stoppes' }).waitFor({ timeout: 10000 });
   await admin.click('button[value=publish]');
   await admin.locator('.flash', { hasText: 'Regelen er publisert' }).waitFor();
   const t0 = Date.now();

@@ -14,7 +14,8 @@
     const body = new URLSearchParams(/** @type {any} */ (new FormData(form)));
     body.set('action', 'try');
     try {
-      const resp = await fetch(form.action, {
+      // Not form.action: the buttons named «action» shadow it.
+      const resp = await fetch(form.getAttribute('action') || '', {
         method: 'POST', body, credentials: 'same-origin',
         headers: { 'X-Postvakt-Fragment': '1' },
       });
