@@ -20,13 +20,12 @@ var nbFormats = map[string]string{
 	"to must be after from":                                       "«to» må være etter «from»",
 	"no rule with id %q in the bundle":                            "ingen regel i pakken har id-en %q",
 	"pattern %q: \\b is an ASCII word boundary in RE2 and never matches before %q; write (^|[^\\pL\\pN]) instead": "mønsteret %q: \\b er en ordgrense bare for ASCII i RE2 og treffer aldri foran %q; skriv (^|[^\\pL\\pN]) i stedet",
-	"a rule cannot yield to itself":      "en regel kan ikke vike for seg selv",
-	"no rule with this id in the bundle": "ingen regel i pakken har denne id-en",
-	"%q does not occur in the draft":     "%q står ikke i utkastet",
-	"draft has no image %d":              "utkastet har ikke bilde %d",
-	"%q is not a domain name":            "%q er ikke et domenenavn",
-	"must not be negative":               "kan ikke være negativ",
-	"%q is not an organisation number (nine digits with a valid check digit)":           "%q er ikke et organisasjonsnummer (ni sifre med gyldig kontrollsiffer)",
+	"a rule cannot yield to itself":                                                     "en regel kan ikke vike for seg selv",
+	"no rule with this id in the bundle":                                                "ingen regel i pakken har denne id-en",
+	"%q does not occur in the draft":                                                    "%q står ikke i utkastet",
+	"draft has no image %d":                                                             "utkastet har ikke bilde %d",
+	"%q is not a domain name":                                                           "%q er ikke et domenenavn",
+	"must not be negative":                                                              "kan ikke være negativ",
 	"%q is not a rule kind; valid kinds are %s":                                         "%q er ikke en regeltype; gyldige typer er %s",
 	"is set but the rule's kind is %q":                                                  "er fylt ut, men regelen er av typen %q",
 	"is required for a rule of kind %q":                                                 "må fylles ut for en regel av typen %q",
@@ -77,6 +76,9 @@ var nbFormats = map[string]string{
 	"%q is not a role of the frame":                 "%q er ikke en rolle i rammen",
 	"%q is not a class of a role after the first":   "%q er ikke en klasse i en rolle etter den første",
 	"bundle is %d bytes, more than the limit of %d": "regelpakken er %d byte, mer enn grensen på %d",
+
+	// The organisation profile (the setup and profile pages).
+	"%q is not an organisation number (nine digits with a valid check digit)": "%q er ikke et organisasjonsnummer (ni sifre med gyldig kontrollsiffer)",
 }
 
 // msgError is an error whose message exists in English and bokmål.
