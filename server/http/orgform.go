@@ -2,13 +2,29 @@ package http
 
 import (
 	"errors"
+	"html/template"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/postvakt/postvakt/server"
 	"github.com/postvakt/postvakt/shared/rules"
 )
+
+// formFuncs are the template functions of the form pages (setup,
+// profile, rule editor).
+var formFuncs = template.FuncMap{
+	// fe is what the "field-error" template gets: a form's errors and
+	// the name of one field.
+	"fe":  func(e map[string]string, n string) fieldError { return fieldError{E: e, N: n} },
+	"has": func(l []string, s string) bool { return slices.Contains(l, s) },
+}
+
+type fieldError struct {
+	E map[string]string
+	N string
+}
 
 // orgForm is the organisation profile as the setup and profile pages
 // show it: one text field or one list (a textarea, one entry a line) per

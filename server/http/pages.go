@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,18 +27,10 @@ import (
 //go:embed templates/*.html templates/parts/*.html
 var templateFS embed.FS
 
-type fieldError struct {
-	E map[string]string
-	N string
-}
-
 //go:embed static
 var staticFS embed.FS
 
 var pageFuncs = template.FuncMap{
-	// fe is what the "field-error" template gets: a form's errors and
-	// the name of one field.
-	"fe": func(e map[string]string, n string) fieldError { return fieldError{E: e, N: n} },
 	"fmtTime": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
@@ -47,7 +38,6 @@ var pageFuncs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
 	"join":     strings.Join,
-	"has":      func(l []string, s string) bool { return slices.Contains(l, s) },
 	"roleName": roleName,
 	"short": func(s string) string {
 		if r := []rune(s); len(r) > 80 {
@@ -118,7 +108,7 @@ var pageTemplates = func() map[string]*template.Template {
 		if name == "layout" {
 			continue
 		}
-		m[name] = template.Must(template.New(name).Funcs(pageFuncs).ParseFS(templateFS, "templates/layout.html", "templates/parts/*.html", n))
+		m[name] = template.Must(template.New(name).Funcs(pageFuncs).Funcs(formFuncs).ParseFS(templateFS, "templates/layout.html", "templates/parts/*.html", n))
 	}
 	return m
 }()
