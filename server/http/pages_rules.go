@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/postvakt/postvakt/server"
@@ -248,7 +249,7 @@ func readRule(c echo.Context, r rules.Rule) (rules.Rule, []string) {
 	}
 	from, to := strings.TrimSpace(c.FormValue("from")), strings.TrimSpace(c.FormValue("to"))
 	for _, d := range []string{from, to} {
-		if d != "" && !dateRE.MatchString(d) {
+		if _, err := time.Parse(time.RFC3339, d); d != "" && !dateRE.MatchString(d) && err != nil {
 			problems = append(problems, "Perioden: «"+d+"» er ikke en dato. Skriv den som ÅÅÅÅ-MM-DD, for eksempel 2027-09-13.")
 		}
 	}
