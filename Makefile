@@ -85,6 +85,7 @@ test-e2e: extension node_modules/.package-lock.json chromium-present
 	node extension/tests/e2e/sync.mjs
 	node extension/tests/e2e/policy.mjs
 	node extension/tests/e2e/journal.mjs
+	node extension/tests/e2e/firstrun.mjs
 
 ext: extension
 

@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"time"
+
+	"github.com/postvakt/postvakt/shared/audit"
 )
 
 // BundleVersion is one stored version of the rule bundle. Versions are
@@ -64,4 +66,29 @@ type RuleStore interface {
 
 	Crisis(ctx context.Context) (Crisis, error)
 	SetCrisis(ctx context.Context, c Crisis) error
+
+	// Apply commits c and its audit entries in one transaction (see
+	// Change); the admin service makes every change through it. Users
+	// get their ID and Stamp set.
+	Apply(ctx context.Context, c Change, now time.Time) error
+}
+
+// Change is one admin change that a store commits in one transaction
+// together with the audit entries that record it (RuleStore.Apply), so a
+// change is never live without its entry nor an entry without its change.
+type Change struct {
+	// FirstUsers are created only while the store holds no account at
+	// all; otherwise Apply changes nothing and returns ECONFLICT. The
+	// check and the inserts are atomic, also across processes, so the
+	// first run creates its accounts once however many requests race.
+	FirstUsers []*User
+	// Bundle is a new version to store; ECONFLICT if it exists.
+	Bundle *BundleVersion
+	// Publish records a publication of a stored version (Bundle's
+	// included); ENOTFOUND for an unknown version.
+	Publish *Publication
+	// Crisis replaces the crisis state.
+	Crisis *Crisis
+	// Record is appended to the audit log, received at now.
+	Record []audit.Entry
 }

@@ -10,10 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"github.com/postvakt/postvakt/server"
-	"github.com/postvakt/postvakt/shared/audit"
 	"github.com/postvakt/postvakt/shared/draft"
 	"github.com/postvakt/postvakt/shared/engine"
 	"github.com/postvakt/postvakt/shared/rules"
@@ -189,35 +187,13 @@ func readBody(c echo.Context) ([]byte, error) {
 	return data, err
 }
 
-// adminEntry is the audit entry of an admin action.
-func adminEntry(cl *Claims, now time.Time, action, bundle, reason string) audit.Entry {
-	return audit.Entry{ID: uuid.NewString(), User: cl.Name, Unit: cl.Unit, Platform: "server", Kind: "",
-		At: now.UTC().Format(time.RFC3339), Bundle: bundle, Action: action, Findings: []audit.Finding{}, Reason: reason}
-}
-
-// createBundle validates and stores a new version; the pages use it too.
-func createBundle(ctx context.Context, rs server.RuleStore, log server.AuditLog, cl *Claims, now time.Time, data []byte) (*server.BundleVersion, error) {
-	v, _, err := PrepareBundle(data)
-	if err != nil {
-		return nil, err
-	}
-	v.CreatedBy, v.CreatedAt = cl.Name, now
-	if err := rs.CreateBundle(ctx, v); err != nil {
-		return nil, err
-	}
-	if _, err := log.Append(ctx, []audit.Entry{adminEntry(cl, now, audit.ActionBundleCreated, v.Version, "")}, now); err != nil {
-		return nil, err
-	}
-	return v, nil
-}
-
-func handleBundleCreate(rs server.RuleStore, log server.AuditLog, now func() time.Time) echo.HandlerFunc {
+func handleBundleCreate(admin *server.Admin) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		data, err := readBody(c)
 		if err != nil {
 			return err
 		}
-		v, err := createBundle(c.Request().Context(), rs, log, claimsOf(c), now(), data)
+		v, err := admin.CreateBundle(c.Request().Context(), actorOf(claimsOf(c)), data)
 		if err != nil {
 			return err
 		}
@@ -226,49 +202,13 @@ func handleBundleCreate(rs server.RuleStore, log server.AuditLog, now func() tim
 	}
 }
 
-// publishBundle publishes a stored version (a rollback when it was
-// published before), audits it and tells every event stream.
-func publishBundle(ctx context.Context, rs server.RuleStore, log server.AuditLog, bundles *bundleCache, events *notifier, m *Metrics, cl *Claims, now time.Time, version string) (*server.BundleVersion, bool, error) {
-	v, err := rs.FindBundle(ctx, version)
-	if err != nil {
-		return nil, false, err
-	}
-	// Versions were checked when stored; the engine may have changed since.
-	b, err := rules.Parse(v.JSON)
-	if err != nil {
-		return nil, false, server.Errorf(server.EINVALID, "Version %s is no longer valid: %v", v.Version, err)
-	}
-	if ps := ExampleProblems(b); len(ps) > 0 {
-		return nil, false, &server.Error{Code: server.EINVALID, Message: "The bundle's examples fail; it cannot be published.", Details: ps}
-	}
-	if cur, err := bundles.get(ctx); err == nil && cur.Version == v.Version {
-		return nil, false, server.Errorf(server.ECONFLICT, "Version %s is already the published one.", v.Version)
-	}
-	rollback := !v.PublishedAt.IsZero()
-	if err := rs.Publish(ctx, server.Publication{Version: v.Version, PublishedBy: cl.Name, PublishedAt: now, Rollback: rollback}); err != nil {
-		return nil, false, err
-	}
-	v.PublishedAt = now
-	bundles.set(v)
-	m.published.Add(1)
-	action := audit.ActionBundlePublished
-	if rollback {
-		action = audit.ActionBundleRollback
-	}
-	if _, err := log.Append(ctx, []audit.Entry{adminEntry(cl, now, action, v.Version, "")}, now); err != nil {
-		return nil, false, err
-	}
-	events.announce(ctx, Event{Name: "bundle", Data: bundleEvent{Version: v.Version, ETag: v.ETag}})
-	return v, rollback, nil
-}
-
-func handleBundlePublish(rs server.RuleStore, log server.AuditLog, bundles *bundleCache, events *notifier, m *Metrics, now func() time.Time) echo.HandlerFunc {
+func handleBundlePublish(admin *server.Admin) echo.HandlerFunc {
 	type response struct {
 		bundleInfo
 		Rollback bool `json:"rollback"`
 	}
 	return func(c echo.Context) error {
-		v, rollback, err := publishBundle(c.Request().Context(), rs, log, bundles, events, m, claimsOf(c), now(), c.Param("version"))
+		v, rollback, err := admin.Publish(c.Request().Context(), actorOf(claimsOf(c)), c.Param("version"))
 		if err != nil {
 			return err
 		}
@@ -356,40 +296,21 @@ type crisisRequest struct {
 	Team    []string `json:"team"`
 }
 
-func setCrisis(ctx context.Context, rs server.RuleStore, log server.AuditLog, events *notifier, cl *Claims, now time.Time, req crisisRequest) (server.Crisis, error) {
-	cr := server.Crisis{Active: req.Active, Message: sanitize(req.Message), Team: []string{}, UpdatedBy: cl.Name, UpdatedAt: now}
-	if len(cr.Message) > audit.MaxReasonLen {
-		return cr, server.Errorf(server.EINVALID, "message is longer than %d bytes.", audit.MaxReasonLen)
-	}
-	if len(req.Team) > 500 {
-		return cr, server.Errorf(server.EINVALID, "team has more than 500 members.")
-	}
+func setCrisis(ctx context.Context, admin *server.Admin, cl *Claims, req crisisRequest) (server.Crisis, error) {
+	team := make([]string, 0, len(req.Team))
 	for _, m := range req.Team {
-		if m = sanitize(m); m != "" && len(m) <= audit.MaxFieldLen {
-			cr.Team = append(cr.Team, m)
-		}
+		team = append(team, sanitize(m))
 	}
-	if err := rs.SetCrisis(ctx, cr); err != nil {
-		return cr, err
-	}
-	action := audit.ActionCrisisOff
-	if cr.Active {
-		action = audit.ActionCrisisOn
-	}
-	if _, err := log.Append(ctx, []audit.Entry{adminEntry(cl, now, action, "", cr.Message)}, now); err != nil {
-		return cr, err
-	}
-	events.announce(ctx, Event{Name: "crisis", Data: cr})
-	return cr, nil
+	return admin.SetCrisis(ctx, actorOf(cl), req.Active, sanitize(req.Message), team)
 }
 
-func handleCrisisPut(rs server.RuleStore, log server.AuditLog, events *notifier, now func() time.Time) echo.HandlerFunc {
+func handleCrisisPut(admin *server.Admin) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		var req crisisRequest
 		if err := bindJSON(c, &req); err != nil {
 			return err
 		}
-		cr, err := setCrisis(c.Request().Context(), rs, log, events, claimsOf(c), now(), req)
+		cr, err := setCrisis(c.Request().Context(), admin, claimsOf(c), req)
 		if err != nil {
 			return err
 		}

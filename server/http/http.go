@@ -97,7 +97,7 @@
 // Outside the API: /healthz, /readyz, /metrics (Prometheus text; with
 // Config.MetricsToken as bearer token, or on an address of its own through
 // MetricsHandler), and the pages under /login, /admin, /compliance,
-// /journal and /reset.
+// /journal, /reset and, while the store has no account, /setup.
 package http
 
 import (
@@ -251,6 +251,10 @@ type Server struct {
 	logins  *loginGuard
 	// accounts checks tokens and sessions against their account.
 	accounts *accounts
+	// admin makes the admin changes, each with its audit entry.
+	admin *server.Admin
+	// setup tells whether the first run is still to be done.
+	setup *setupState
 	// stopListen stops the fan-out listener, when there is one.
 	stopListen func()
 }
@@ -315,6 +319,17 @@ func NewServer(cfg Config) *Server {
 	}
 	s.accounts = newAccounts(cfg.Users, cfg.Revalidate)
 	s.notify = &notifier{local: s.events, fanout: cfg.Fanout, bundles: s.bundles, rules: cfg.Rules, logger: cfg.Logger}
+	s.admin = &server.Admin{Rules: cfg.Rules, Now: cfg.Now,
+		Published: func(ctx context.Context, v *server.BundleVersion) {
+			s.bundles.set(v)
+			s.metrics.published.Add(1)
+			s.notify.announce(ctx, Event{Name: "bundle", Data: bundleEvent{Version: v.Version, ETag: v.ETag}})
+		},
+		CrisisChanged: func(ctx context.Context, cr server.Crisis) {
+			s.notify.announce(ctx, Event{Name: "crisis", Data: cr})
+		},
+	}
+	s.setup = &setupState{users: cfg.Users}
 	e.HTTPErrorHandler = s.errorHandler
 	s.routes()
 	if cfg.Fanout != nil {
@@ -424,5 +439,5 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 // isPage reports whether the request is for an HTML page rather than the API.
 func isPage(c echo.Context) bool {
 	p := c.Request().URL.Path
-	return p == "/" || p == "/login" || p == "/logout" || p == "/reset" || strings.HasPrefix(p, "/admin") || strings.HasPrefix(p, "/compliance") || strings.HasPrefix(p, "/journal")
+	return p == "/" || p == "/login" || p == "/logout" || p == "/reset" || p == "/setup" || strings.HasPrefix(p, "/admin") || strings.HasPrefix(p, "/compliance") || strings.HasPrefix(p, "/journal")
 }

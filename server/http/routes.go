@@ -55,11 +55,11 @@ func (s *Server) routes() {
 
 	// Admin.
 	api.GET("/admin/bundles", handleBundleList(cfg.Rules), auth, admin)
-	api.POST("/admin/bundles", handleBundleCreate(cfg.Rules, cfg.Audit, cfg.Now), big, auth, admin)
+	api.POST("/admin/bundles", handleBundleCreate(s.admin), big, auth, admin)
 	api.GET("/admin/bundles/:version", handleBundleVersion(cfg.Rules), auth, admin)
-	api.POST("/admin/bundles/:version/publish", handleBundlePublish(cfg.Rules, cfg.Audit, s.bundles, s.notify, s.metrics, cfg.Now), small, auth, admin)
+	api.POST("/admin/bundles/:version/publish", handleBundlePublish(s.admin), small, auth, admin)
 	api.POST("/admin/check", handleAdminCheck(cfg.Rules, s.engines, cfg.Now), big, auth, admin)
-	api.PUT("/admin/crisis", handleCrisisPut(cfg.Rules, cfg.Audit, s.notify, cfg.Now), small, auth, admin)
+	api.PUT("/admin/crisis", handleCrisisPut(s.admin), small, auth, admin)
 	api.GET("/admin/users", handleUserList(cfg.Users), auth, admin)
 	api.POST("/admin/users/:name", s.handleUserUpdate(), small, auth, admin)
 	api.POST("/admin/users/:name/reset-password", s.handleUserReset(), small, auth, admin)
@@ -190,4 +190,56 @@ func handleReadyz(ready func(context.Context) error, bundles *bundleCache) echo.
 		}
 		return c.String(http.StatusOK, "ready\n")
 	}
+}
+
+// pageRoutes registers the server-rendered pages (pages*.go).
+func (s *Server) pageRoutes() {
+	e, cfg := s.Echo, s.cfg
+	e.GET("/static/*", echo.WrapHandler(http.FileServerFS(staticFS)))
+	// Until the first account exists these lead to /setup.
+	first := s.setupFirst
+	e.GET("/", s.handleHome(), first)
+	e.GET("/login", s.handleLoginPage(), first)
+	e.POST("/login", s.handleLoginSubmit(), bodyLimit(smallBody), sameOrigin)
+
+	// The first run: 404 once an account exists.
+	e.GET("/setup", s.handleSetupPage(), s.setupOnly)
+	e.POST("/setup", s.handleSetupSubmit(), bodyLimit(smallBody), sameOrigin, s.setupOnly)
+
+	// Not e.Group("", ...): a group with middleware also answers every
+	// unknown path, which would turn API 404s into page redirects.
+	sess := sessionRoutes{e: e, mw: []echo.MiddlewareFunc{sameOrigin, s.requireSession}}
+	post := []echo.MiddlewareFunc{bodyLimit(smallBody), s.checkCSRF}
+	sess.POST("/logout", s.handleLogoutPage(), post...)
+
+	admin := requireRole(server.RoleAdmin)
+	e.GET("/admin", s.handleAdminPage(), first, sameOrigin, s.requireSession, admin)
+	sess.GET("/admin/bundles/new", s.handleBundleNewPage(), admin)
+	sess.POST("/admin/bundles", s.handleBundleCreatePage(), bodyLimit(bundleBody), admin, s.checkCSRF)
+	sess.POST("/admin/bundles/try", s.handleBundleTryPage(), bodyLimit(bundleBody), admin, s.checkCSRF)
+	sess.GET("/admin/bundles/:version", s.handleBundleViewPage(), admin)
+	sess.POST("/admin/bundles/:version/publish", s.handleBundlePublishPage(), append(post, admin)...)
+	sess.POST("/admin/crisis", s.handleCrisisPage(), append(post, admin)...)
+	sess.GET("/admin/test", s.handleTestPage(), admin)
+	sess.POST("/admin/test", s.handleTestPage(), bodyLimit(bundleBody), admin, s.checkCSRF)
+
+	sess.GET("/admin/profile", s.handleProfilePage(), admin)
+	sess.POST("/admin/profile", s.handleProfileSubmit(), append(post, admin)...)
+
+	sess.GET("/admin/rules", s.handleRulesPage(), admin)
+	sess.GET("/admin/rules/:id", s.handleRulePage(), admin)
+	sess.POST("/admin/rules/:id", s.handleRuleSubmit(), bodyLimit(bundleBody), admin, s.checkCSRF)
+
+	sess.GET("/admin/accounts", s.handleAccountsPage(), admin)
+	for _, what := range []string{"disable", "enable", "roles", "reset"} {
+		sess.POST("/admin/accounts/:name/"+what, s.handleAccountChange(what), append(post, admin)...)
+	}
+	e.GET("/reset", s.handleResetPage())
+	e.POST("/reset", s.handleResetSubmit(), bodyLimit(smallBody), sameOrigin)
+
+	comp := requireRole(server.RoleCompliance)
+	sess.GET("/compliance", s.handleCompliancePage(), comp)
+	sess.GET("/compliance/entries/:seq", s.handleEntryPage(), comp)
+	sess.GET("/compliance/export", func(c echo.Context) error { return exportAudit(c, cfg.Audit, cfg.Now(), s.exportTimeout()) }, comp)
+	sess.GET("/compliance/verify", s.handleVerifyPage(), comp)
 }

@@ -89,6 +89,7 @@ type RuleStore struct {
 	PublicationsFn func(ctx context.Context) ([]server.Publication, error)
 	CrisisFn       func(ctx context.Context) (server.Crisis, error)
 	SetCrisisFn    func(ctx context.Context, c server.Crisis) error
+	ApplyFn        func(ctx context.Context, c server.Change, now time.Time) error
 }
 
 func (s *RuleStore) CreateBundle(ctx context.Context, v *server.BundleVersion) error {
@@ -115,6 +116,9 @@ func (s *RuleStore) Publications(ctx context.Context) ([]server.Publication, err
 func (s *RuleStore) Crisis(ctx context.Context) (server.Crisis, error) { return s.CrisisFn(ctx) }
 func (s *RuleStore) SetCrisis(ctx context.Context, c server.Crisis) error {
 	return s.SetCrisisFn(ctx, c)
+}
+func (s *RuleStore) Apply(ctx context.Context, c server.Change, now time.Time) error {
+	return s.ApplyFn(ctx, c, now)
 }
 
 // AuditLog is a mock server.AuditLog.

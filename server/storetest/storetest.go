@@ -38,6 +38,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("LoginLimiter", func(t *testing.T) { testLimiter(t, open(t)) })
 	t.Run("Bundles", func(t *testing.T) { testBundles(t, open(t)) })
 	t.Run("Crisis", func(t *testing.T) { testCrisis(t, open(t)) })
+	t.Run("Apply", func(t *testing.T) { testApply(t, open(t)) })
+	t.Run("ApplyFirstRace", func(t *testing.T) { testApplyFirstRace(t, open(t)) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
 	t.Run("AuditConcurrent", func(t *testing.T) { testAuditConcurrent(t, open(t)) })
 	t.Run("AuditPrune", func(t *testing.T) { testAuditPrune(t, open(t)) })

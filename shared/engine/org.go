@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/postvakt/postvakt/shared/rules"
@@ -38,7 +39,10 @@ func newOrgIndex(o *rules.Org) orgIndex {
 			x.accounts[k] = true
 		}
 	}
-	for _, a := range o.AllowedAddresses {
+	for _, a := range append(slices.Clone(o.AllowedAddresses), o.PostalAddress, o.VisitingAddress) {
+		if strings.TrimSpace(a) == "" {
+			continue
+		}
 		street, _, _ := strings.Cut(a, ",")
 		x.addresses = append(x.addresses, squash(textutil.Fold(street, nil).S))
 	}

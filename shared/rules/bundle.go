@@ -51,6 +51,14 @@ type Org struct {
 	// archive, "mask" also writes a public copy with commenters' names
 	// masked (see server/noark).
 	JournalComments string `json:"journal_comments,omitempty"`
+	// The organisation's profile (the setup and profile pages): its
+	// organisasjonsnummer (nine digits, mod 11), postal and visiting
+	// addresses (allowed in posts, like AllowedAddresses) and its units
+	// (names that are not persons in signatures and references).
+	OrgNumber       string   `json:"org_number,omitempty"`
+	PostalAddress   string   `json:"postal_address,omitempty"`
+	VisitingAddress string   `json:"visiting_address,omitempty"`
+	Units           []string `json:"units,omitempty"`
 }
 
 // Text is a user-facing string in the three supported languages.

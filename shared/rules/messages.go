@@ -77,6 +77,9 @@ var nbFormats = map[string]string{
 	"%q is not a class of a role after the first":   "%q er ikke en klasse i en rolle etter den første",
 	"bundle is %d bytes, more than the limit of %d": "regelpakken er %d byte, mer enn grensen på %d",
 	"must be keep or mask":                          "må være keep (behold) eller mask (skjul)",
+
+	// The organisation profile (the setup and profile pages).
+	"%q is not an organisation number (nine digits with a valid check digit)": "%q er ikke et organisasjonsnummer (ni sifre med gyldig kontrollsiffer)",
 }
 
 // msgError is an error whose message exists in English and bokmål.

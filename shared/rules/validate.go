@@ -193,6 +193,33 @@ func validateOrg(o *Org, p string, errs *ValidationErrors) {
 	if o.JournalComments != "" && o.JournalComments != "keep" && o.JournalComments != "mask" {
 		*errs = append(*errs, ve(p+".journal_comments", "", "must be keep or mask"))
 	}
+	if o.OrgNumber != "" && !ValidOrgNumber(o.OrgNumber) {
+		*errs = append(*errs, ve(p+".org_number", "", "%q is not an organisation number (nine digits with a valid check digit)", o.OrgNumber))
+	}
+}
+
+// ValidOrgNumber reports whether s is a Norwegian organisasjonsnummer:
+// nine digits (spaces allowed) whose last is the mod-11 check digit.
+func ValidOrgNumber(s string) bool {
+	d := strings.ReplaceAll(s, " ", "")
+	if len(d) != 9 {
+		return false
+	}
+	w := []int{3, 2, 7, 6, 5, 4, 3, 2}
+	sum := 0
+	for i, r := range d {
+		if r < '0' || r > '9' {
+			return false
+		}
+		if i < 8 {
+			sum += int(r-'0') * w[i]
+		}
+	}
+	k := 11 - sum%11
+	if k == 11 {
+		k = 0
+	}
+	return k != 10 && k == int(d[8]-'0')
 }
 
 func isDomain(d string) bool {

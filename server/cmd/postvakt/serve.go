@@ -293,6 +293,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		defer ms.Close()
 		fmt.Fprintf(stdout, "postvakt: metrics on http://%s/metrics\n", mln.Addr())
 	}
+	// On a new database, say where to begin.
+	if us, err := db.ListUsers(ctx); err == nil && len(us) == 0 {
+		setup := "http://" + ln.Addr().String() + "/setup"
+		fmt.Fprintf(stdout, "postvakt: Første gang? Gå til %s for å lage den første kontoen og organisasjonsprofilen (eller bruk postvakt setup).\n", setup)
+		logger.Info("no account yet: open the setup page", "url", setup)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
