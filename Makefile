@@ -28,7 +28,7 @@ test-go: node_modules/.package-lock.json
 	@[ -n "$$POSTVAKT_TEST_POSTGRES" ] || echo "note: the PostgreSQL tests are skipped: POSTVAKT_TEST_POSTGRES is unset (see README)"
 	@[ -d node_modules/axe-core ] || echo "note: the axe-core test of the pages is skipped: run npm ci first"
 	@command -v lt-print >/dev/null || echo "note: the lexicon regeneration test is skipped: apertium-nno-nob is not installed"
-	@python3 -c 'import stdnum' 2>/dev/null || echo "note: the comparison with python-stdnum is skipped: python3-stdnum is not installed"
+	@{ /usr/bin/python3 -c 'import stdnum' || python3 -c 'import stdnum'; } 2>/dev/null || echo "note: the comparison with python-stdnum is skipped: python3-stdnum is not installed"
 	$(GO) test -count=1 ./...
 
 # --- wasm and extension (issue #4) ---
