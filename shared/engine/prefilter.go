@@ -3,6 +3,8 @@ package engine
 import (
 	"regexp"
 	"regexp/syntax"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -14,10 +16,14 @@ import (
 type fpattern struct {
 	re    *regexp.Regexp
 	first *[256]bool // nil: any byte may start a match
+	// need lists words of which every match holds one (requiredWords);
+	// a sentence with none of them is skipped without running the
+	// matcher. Nil: no such list is known.
+	need []string
 }
 
 func newFPattern(re *regexp.Regexp) fpattern {
-	fp := fpattern{re: re}
+	fp := fpattern{re: re, need: requiredWords(re.String())}
 	if prog, err := syntax.Parse(re.String(), syntax.Perl); err == nil {
 		var set [256]bool
 		if firstBytes(prog.Simplify(), &set) {
@@ -101,7 +107,7 @@ func addRuneFirst(lo, hi rune, fold bool, set *[256]bool) bool {
 // findAll is re.FindAllStringIndex(s, -1), skipping s when no byte can
 // start a match.
 func (fp *fpattern) findAll(s string) [][]int {
-	if fp.first != nil && !anyByte(s, fp.first) {
+	if fp.first != nil && !anyByte(s, fp.first) || !fp.hasNeeded(s) {
 		return nil
 	}
 	return fp.re.FindAllStringIndex(s, -1)
@@ -109,7 +115,7 @@ func (fp *fpattern) findAll(s string) [][]int {
 
 // match is re.MatchString(s) with the same shortcut.
 func (fp *fpattern) match(s string) bool {
-	if fp.first != nil && !anyByte(s, fp.first) {
+	if fp.first != nil && !anyByte(s, fp.first) || !fp.hasNeeded(s) {
 		return false
 	}
 	return fp.re.MatchString(s)
@@ -122,4 +128,98 @@ func anyByte(s string, set *[256]bool) bool {
 		}
 	}
 	return false
+}
+
+func (fp *fpattern) hasNeeded(s string) bool {
+	if fp.need == nil {
+		return true
+	}
+	for _, w := range fp.need {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// requiredWords finds, in an admin-written pattern, a group of plain
+// alternatives that every match must contain: a parenthesised list of
+// words at the top level, with no quantifier after it and no top-level
+// «|» in the pattern («\bsend( [^ .!?]+){0,3}? (innspel|merknad)\b» needs
+// «innspel» or «merknad»). Of several such groups it takes the one whose
+// shortest word is longest, the most selective. Patterns like these have
+// no literal prefix, so without this the matcher would try every byte of
+// every sentence on every keystroke; with it a sentence without those
+// words costs a few substring searches. Nil when no group qualifies.
+func requiredWords(src string) []string {
+	if strings.HasPrefix(src, "(?") {
+		return nil // flags (case folding) change what the words match
+	}
+	var best []string
+	bestMin := 0
+	depth := 0
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; c {
+		case '\\':
+			i++
+		case '[':
+			// Skip a character class; «]» right after «[» or «[^» is literal.
+			j := i + 1
+			if j < len(src) && src[j] == '^' {
+				j++
+			}
+			if j < len(src) && src[j] == ']' {
+				j++
+			}
+			for j < len(src) && src[j] != ']' {
+				if src[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			i = j
+		case '|':
+			if depth == 0 {
+				return nil
+			}
+		case '(':
+			if depth == 0 {
+				if end := strings.IndexByte(src[i:], ')'); end > 0 {
+					body := src[i+1 : i+end]
+					after := i + end + 1
+					quantified := after < len(src) && strings.IndexByte("?*+{", src[after]) >= 0
+					if ws, ok := plainWords(body); ok && !quantified {
+						m := len(ws[0])
+						for _, w := range ws {
+							m = min(m, len(w))
+						}
+						if m > bestMin {
+							best, bestMin = ws, m
+						}
+					}
+				}
+			}
+			depth++
+		case ')':
+			depth--
+		}
+	}
+	return best
+}
+
+// plainWords splits «a|b c|d» into its alternatives when each is lower-case
+// letters and spaces only.
+func plainWords(body string) ([]string, bool) {
+	ws := strings.Split(body, "|")
+	for _, w := range ws {
+		if w == "" {
+			return nil, false
+		}
+		for _, r := range w {
+			if r != ' ' && !unicode.IsLower(r) {
+				return nil, false
+			}
+		}
+	}
+	return ws, true
 }

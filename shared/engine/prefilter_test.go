@@ -3,6 +3,7 @@ package engine
 import (
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -57,4 +58,35 @@ func FuzzPrefilter(f *testing.F) {
 			t.Fatalf("%q on %q: prefiltered %v, want %v", re, s, got, want)
 		}
 	})
+}
+
+// TestRequiredWords: the words every match of a pattern must hold are
+// found only where they are truly required.
+func TestRequiredWords(t *testing.T) {
+	for _, tt := range []struct {
+		pat  string
+		want []string
+	}{
+		{`\bsend( [^ .!?]+){0,3}? (innspel|merknad)\b`, []string{"innspel", "merknad"}},
+		{`\b(vite|høyre) (kva|korleis) (du|de)\b`, []string{"vite", "høyre"}},
+		{`(den|det)( (klart|aller))+ (beste|verste)`, []string{"beste", "verste"}},
+		{`(ein|en)? av (barna|elevane)`, []string{"barna", "elevane"}},
+		{`(a|b)|c`, nil},               // a top-level alternative: nothing is required
+		{`(send|gi)?( innspel)`, nil},  // optional, and not plain words
+		{`(?i)(Send|Gi) innspel`, nil}, // case folding
+		{`[(]x(innspel|merknad)`, []string{"innspel", "merknad"}},
+		{`\((innspel|merknad)\)`, []string{"innspel", "merknad"}},
+		{`([0-9]+|x)y`, nil},
+	} {
+		got := requiredWords(tt.pat)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("requiredWords(%q) = %q, want %q", tt.pat, got, tt.want)
+		}
+		re := regexp.MustCompile(tt.pat)
+		for _, s := range []string{"send oss innspel", "vite kva du", "den klart beste", "ein av barna", "b", "gi innspel", "(xinnspel", "(merknad)"} {
+			if m := re.MatchString(s); m && tt.want != nil && !slices.ContainsFunc(tt.want, func(w string) bool { return strings.Contains(s, w) }) {
+				t.Errorf("%q matches %q without any of %q", tt.pat, s, tt.want)
+			}
+		}
+	}
 }
