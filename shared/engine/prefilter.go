@@ -157,6 +157,12 @@ func requiredWords(src string) []string {
 	}
 	var best []string
 	bestMin := 0
+	// A plain word the pattern starts with («\\bsom (kom|…)») is required
+	// too; Go's regexp finds no literal prefix behind \\b, so it would
+	// otherwise try every byte.
+	if lead := leadingWord(src); len(lead) >= 3 {
+		best, bestMin = []string{lead}, len(lead)
+	}
 	depth := 0
 	for i := 0; i < len(src); i++ {
 		switch c := src[i]; c {
@@ -205,6 +211,29 @@ func requiredWords(src string) []string {
 		}
 	}
 	return best
+}
+
+// leadingWord returns the run of lower-case letters and spaces a pattern
+// starts with, after an optional \\b, short of a letter a quantifier
+// makes optional.
+func leadingWord(src string) string {
+	rest := strings.TrimPrefix(src, `\b`)
+	end := 0
+	for end < len(rest) {
+		r, size := utf8.DecodeRuneInString(rest[end:])
+		if r != ' ' && !unicode.IsLower(r) {
+			break
+		}
+		end += size
+	}
+	if end < len(rest) && strings.IndexByte("?*+{", rest[end]) >= 0 && end > 0 {
+		_, size := utf8.DecodeLastRuneInString(rest[:end])
+		end -= size
+	}
+	if end < len(rest) && rest[end] == '|' {
+		return "" // the first of several alternatives
+	}
+	return rest[:end]
 }
 
 // plainWords splits «a|b c|d» into its alternatives when each is lower-case

@@ -77,6 +77,10 @@ func TestRequiredWords(t *testing.T) {
 		{`[(]x(innspel|merknad)`, []string{"innspel", "merknad"}},
 		{`\((innspel|merknad)\)`, []string{"innspel", "merknad"}},
 		{`([0-9]+|x)y`, nil},
+		{`\bsom (kom|sende) med`, []string{"som "}},
+		{`\bsaksnr?\.? \d`, []string{"saksn"}},
+		{`\bab (c|d)`, []string{"ab "}}, // the leading word is the more selective
+		{`abc|d`, nil},
 	} {
 		got := requiredWords(tt.pat)
 		if !slices.Equal(got, tt.want) {
