@@ -304,6 +304,31 @@ func retentionDays(ctx context.Context, db store) (int, error) {
 	return DefaultRetentionDays, nil
 }
 
+// pruneCutoff is the date before which a prune removes things: the start
+// of the organisation's retention period, or --before, which may fall
+// inside the period only with --force. kept names what the period keeps
+// («entries received») and verb what the prune does, for the refusal.
+func pruneCutoff(ctx context.Context, db store, now time.Time, beforeFlag string, force bool, kept, verb string) (before, cutoff time.Time, days int, err error) {
+	if days, err = retentionDays(ctx, db); err != nil {
+		return
+	}
+	y, m, d := now.UTC().Date()
+	cutoff = time.Date(y, m, d, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -days)
+	before = cutoff
+	if beforeFlag == "" {
+		return
+	}
+	if before, err = time.Parse(time.DateOnly, beforeFlag); err != nil {
+		err = fmt.Errorf("--before: %q is not a date (YYYY-MM-DD)", beforeFlag)
+		return
+	}
+	if before.After(cutoff) && !force {
+		err = fmt.Errorf("%s is inside the organisation's retention period of %d days (%s on or after %s are kept); pass --force to %s them anyway",
+			before.Format(time.DateOnly), days, kept, cutoff.Format(time.DateOnly), verb)
+	}
+	return
+}
+
 func runAuditPrune(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, now time.Time) error {
 	fs := flag.NewFlagSet("audit prune", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -327,21 +352,9 @@ func runAuditPrune(ctx context.Context, args []string, getenv func(string) strin
 	if key == nil {
 		return fmt.Errorf("no audit key in %s: a prune is recorded in the log, which needs the server's key (set --data)", *sf.data)
 	}
-	days, err := retentionDays(ctx, db)
+	before, cutoff, days, err := pruneCutoff(ctx, db, now, *beforeFlag, *force, "entries received", "prune")
 	if err != nil {
 		return err
-	}
-	y, m, d := now.UTC().Date()
-	cutoff := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -days)
-	before := cutoff
-	if *beforeFlag != "" {
-		if before, err = time.Parse(time.DateOnly, *beforeFlag); err != nil {
-			return fmt.Errorf("--before: %q is not a date (YYYY-MM-DD)", *beforeFlag)
-		}
-		if before.After(cutoff) && !*force {
-			return fmt.Errorf("%s is inside the organisation's retention period of %d days (entries received on or after %s are kept); pass --force to prune them anyway",
-				before.Format(time.DateOnly), days, cutoff.Format(time.DateOnly))
-		}
 	}
 	// Pruning is an admin action and is itself audited: PruneLog appends
 	// an audit_pruned entry with the cutoff before the contents go, and

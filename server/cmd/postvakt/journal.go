@@ -57,21 +57,9 @@ func runJournalPrune(ctx context.Context, args []string, getenv func(string) str
 	if key == nil {
 		return fmt.Errorf("no audit key in %s: a prune is recorded in the audit log, which needs the server's key (set --data)", *sf.data)
 	}
-	days, err := retentionDays(ctx, db)
+	before, _, days, err := pruneCutoff(ctx, db, now, *beforeFlag, *force, "items journaled", "delete")
 	if err != nil {
 		return err
-	}
-	y, m, d := now.UTC().Date()
-	cutoff := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -days)
-	before := cutoff
-	if *beforeFlag != "" {
-		if before, err = time.Parse(time.DateOnly, *beforeFlag); err != nil {
-			return fmt.Errorf("--before: %q is not a date (YYYY-MM-DD)", *beforeFlag)
-		}
-		if before.After(cutoff) && !*force {
-			return fmt.Errorf("%s is inside the organisation's retention period of %d days (items journaled on or after %s are kept); pass --force to delete them anyway",
-				before.Format(time.DateOnly), days, cutoff.Format(time.DateOnly))
-		}
 	}
 	reason := fmt.Sprintf("Innlegg journalført før %s slettes, unntatt de med sletteforbud (oppbevaringstid %d dager).", before.Format(time.DateOnly), days)
 	n, err := server.PruneJournal(ctx, db, j, before, now, reason)
